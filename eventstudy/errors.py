@@ -1,0 +1,85 @@
+"""Exceptions and warnings raised by eventstudy.
+
+Library code raises these; only :mod:`eventstudy.cli` turns them into a message and an exit code
+(2 for anything the user can fix, 1 for internal errors).
+"""
+
+from __future__ import annotations
+
+
+class EventStudyError(Exception):
+    """Base class of every error raised on purpose by eventstudy."""
+
+
+class InputError(EventStudyError, ValueError):
+    """Bad input the user can fix: a file, field, ticker or parameter.
+
+    Parameters
+    ----------
+    message
+        One sentence naming the file, field, ticker or parameter, the value received, the valid
+        choices or bounds, and the fix.
+    source
+        File (or other origin) the bad value came from, when known.
+    field
+        Field, column, ticker or parameter name, when known.
+    value
+        The value received, when useful.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        field: str | None = None,
+        value: object = None,
+    ) -> None:
+        super().__init__(message)
+        self.source = source
+        self.field = field
+        self.value = value
+
+
+class EventFileError(InputError):
+    """An event file (TOML or CSV) is malformed; ``problems`` lists every problem found."""
+
+    def __init__(self, message: str, *, source: str | None = None, problems: list[str] | None = None):
+        super().__init__(message, source=source)
+        self.problems = list(problems or [message])
+
+
+class DataUnavailableError(InputError):
+    """Prices or share counts could not be obtained (offline, unknown ticker, missing file)."""
+
+
+class DataQualityError(InputError):
+    """Price data is unusable as given (duplicate dates, non-positive prices, ...)."""
+
+
+class OutputExistsError(InputError):
+    """The output folder already holds results of an earlier run and ``--force`` was not given."""
+
+
+class CacheCorruptError(EventStudyError):
+    """A cache file could not be read back; it is discarded and fetched again."""
+
+
+class EventStudyWarning(UserWarning):
+    """Base class of eventstudy warnings."""
+
+
+class InvalidTestStatistic(EventStudyWarning):
+    """A test statistic could not be computed (too few firms, zero variance); it is NaN with a reason."""
+
+
+class DataQualityWarning(EventStudyWarning):
+    """A data-quality check flagged something that was handled (excluded, re-fetched, ...)."""
+
+
+class ClusteringWarning(EventStudyWarning):
+    """Event dates are clustered: cross-sectional tests that assume independence over-reject."""
+
+
+class BenchmarkContaminationWarning(EventStudyWarning):
+    """Event firms are a large share of the market benchmark, which absorbs part of their move."""

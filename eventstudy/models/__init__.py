@@ -1,0 +1,59 @@
+"""Normal-return models and their registry.
+
+Adding a model means one class, one registry line and one reference test.
+"""
+
+from __future__ import annotations
+
+from ..errors import InputError
+from .base import LinearDesign, LinearReturnModel, ReturnFit, ReturnModel
+from .market import MarketModel
+from .mean_adjusted import MarketAdjustedModel, MeanAdjustedModel
+
+MODELS: dict[str, type[ReturnModel]] = {
+    "market": MarketModel,
+    "mean_adjusted": MeanAdjustedModel,
+    "market_adjusted": MarketAdjustedModel,
+}
+
+MODEL_ALIASES: dict[str, str] = {
+    "market_model": "market",
+    "mm": "market",
+    "constant_mean": "mean_adjusted",
+    "mean": "mean_adjusted",
+    "raw": "market_adjusted",
+}
+
+
+def get_model(name: str | ReturnModel) -> ReturnModel:
+    """Look up a model by name or alias (a model instance passes through).
+
+    Raises
+    ------
+    InputError
+        If the name is unknown; the message lists the known names.
+    """
+    if isinstance(name, ReturnModel):
+        return name
+    key = MODEL_ALIASES.get(str(name).lower(), str(name).lower())
+    if key not in MODELS:
+        known = ", ".join(sorted(MODELS))
+        raise InputError(
+            f"model={name!r} is not a known return model; use one of {known}.",
+            field="model",
+            value=name,
+        )
+    return MODELS[key]()
+
+
+__all__ = [
+    "MODELS",
+    "LinearDesign",
+    "LinearReturnModel",
+    "MarketAdjustedModel",
+    "MarketModel",
+    "MeanAdjustedModel",
+    "ReturnFit",
+    "ReturnModel",
+    "get_model",
+]

@@ -1,0 +1,268 @@
+"""Return-model specification and the fitted result shared by every model.
+
+A model is a frozen spec. ``fit(sample)`` is pure: it estimates the normal-return model for every
+firm-event of an :class:`~eventstudy.sample.EventSample` at once and returns a :class:`ReturnFit`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .._types import MissingInWindow, WindowSpec, validate_literal
+from ..sample import EventSample
+
+
+@dataclass(frozen=True)
+class ReturnFit:
+    """Normal-return model fitted to ``n`` firm-events, with abnormal returns and their variances.
+
+    Abnormal returns cover the sample's event span (``sample.rel_days``) and are NaN where the firm
+    has no return. Variances carry the prediction-error correction: for a linear model with
+    estimation design :math:`X` (``L x k``) and residual variance :math:`s^2`,
+
+    .. math::
+
+        \\operatorname{Var}(AR_t) = s^2\\,(1 + x_t'(X'X)^{-1}x_t), \\qquad
+        \\operatorname{Var}(CAR_{a,b}) = s^2\\,(T + c'(X'X)^{-1}c), \\quad c = \\sum_{t=a}^{b} x_t,
+
+    where :math:`T = b - a + 1`. The CAR term is the square of a sum of event-day regressors, not a
+    sum of squares (Campbell, Lo and MacKinlay 1997, eq. 4.4.14; for the market model
+    :math:`c'(X'X)^{-1}c = T^2/L + (\\sum_t (R_{mt} - \\bar R_m))^2 / \\sum_\\tau (R_{m\\tau} - \\bar R_m)^2`).
+
+    Attributes
+    ----------
+    model
+        Model name.
+    sample
+        The sample the model was fitted to.
+    param_names
+        Names of the ``k`` parameters.
+    params
+        Estimated parameters, shape ``(n, k)``.
+    sigma2
+        Residual variance :math:`s^2 = SSR / \\text{dof}`, shape ``(n,)``.
+    nobs
+        Estimation observations used, shape ``(n,)``.
+    dof
+        Residual degrees of freedom (``nobs - k``; ``L - 2`` for the market model).
+    r2
+        R-squared of the estimation regression.
+    xtx_inv
+        :math:`(X'X)^{-1}`, shape ``(n, k, k)``.
+    x_evt
+        Event-span regressors, shape ``(n, W, k)``.
+    est_resid
+        Estimation-window residuals, shape ``(n, L)``, NaN where not used.
+    normal
+        Normal (expected) returns over the event span, shape ``(n, W)``.
+    ar
+        Abnormal returns over the event span, shape ``(n, W)``.
+    """
+
+    model: str
+    sample: EventSample
+    param_names: tuple[str, ...]
+    params: np.ndarray
+    sigma2: np.ndarray
+    nobs: np.ndarray
+    dof: np.ndarray
+    r2: np.ndarray
+    xtx_inv: np.ndarray
+    x_evt: np.ndarray
+    est_resid: np.ndarray
+    normal: np.ndarray
+    ar: np.ndarray
+    notes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        """Number of firm-events."""
+        return self.sample.n
+
+    def leverage(self) -> np.ndarray:
+        """Event-day leverages :math:`x_t'(X'X)^{-1}x_t`, shape ``(n, W)``."""
+        if self.xtx_inv.shape[-1] == 0:
+            return np.zeros(self.ar.shape)
+        return np.einsum("nwk,nkj,nwj->nw", self.x_evt, self.xtx_inv, self.x_evt)
+
+    def ar_var(self) -> np.ndarray:
+        """Prediction-error variance of each abnormal return, shape ``(n, W)``."""
+        return self.sigma2[:, None] * (1.0 + self.leverage())
+
+    def ar_cov(self, window: WindowSpec) -> np.ndarray:
+        """Covariance matrix of the abnormal returns inside ``window``, shape ``(n, T, T)``.
+
+        :math:`s^2 (I + X_e (X'X)^{-1} X_e')` (Campbell, Lo and MacKinlay 1997, eq. 4.4.8).
+        """
+        cols = self.sample.window_columns(window)
+        xe = self.x_evt[:, cols, :]
+        cov = np.einsum("nwk,nkj,nvj->nwv", xe, self.xtx_inv, xe)
+        cov = cov + np.eye(len(cols))[None, :, :]
+        return self.sigma2[:, None, None] * cov
+
+    def car(
+        self, window: WindowSpec, missing: MissingInWindow = "nan"
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Cumulative abnormal return over an inclusive window, its variance and its day count.
+
+        Parameters
+        ----------
+        window
+            ``(a, b)`` in sessions relative to day 0, both ends included.
+        missing
+            ``"nan"`` (default): a missing abnormal return makes the CAR NaN. ``"skip"``: sum the
+            available days; the variance then counts only those days.
+
+        Returns
+        -------
+        car, var, days
+            Arrays of shape ``(n,)``.
+        """
+        validate_literal(missing, MissingInWindow, "missing")
+        cols = self.sample.window_columns(window)
+        ar = self.ar[:, cols]
+        have = np.isfinite(ar)
+        days = have.sum(axis=1)
+        xe = np.where(have[:, :, None], self.x_evt[:, cols, :], 0.0)
+        c = xe.sum(axis=1)
+        quad = np.einsum("nk,nkj,nj->n", c, self.xtx_inv, c) if c.shape[1] else 0.0
+        car = np.where(have, ar, 0.0).sum(axis=1)
+        var = self.sigma2 * (days + quad)
+        if missing == "nan":
+            complete = days == len(cols)
+            car = np.where(complete, car, np.nan)
+            var = np.where(complete, var, np.nan)
+        else:
+            car = np.where(days > 0, car, np.nan)
+            var = np.where(days > 0, var, np.nan)
+        return car, var, days
+
+    def bhar(self, window: WindowSpec) -> np.ndarray:
+        """Buy-and-hold abnormal return :math:`\\prod(1+R_t) - \\prod(1+\\hat R_t)` over ``window``.
+
+        (Barber and Lyon 1997.) NaN when any day of the window is missing.
+        """
+        cols = self.sample.window_columns(window)
+        actual = np.prod(1.0 + self.sample.firm_evt[:, cols], axis=1)
+        normal = np.prod(1.0 + self.normal[:, cols], axis=1)
+        return actual - normal
+
+    def fit_table(self) -> pd.DataFrame:
+        """One row per firm-event: parameters, R-squared, residual sd, nobs and the window used."""
+        pairs = self.sample.pairs
+        frame = pairs[["event_id", "ticker"]].copy()
+        for j, name in enumerate(self.param_names):
+            frame[name] = self.params[:, j]
+        frame["r2"] = self.r2
+        frame["resid_sd"] = np.sqrt(self.sigma2)
+        frame["nobs"] = self.nobs
+        frame["dof"] = self.dof
+        used = np.isfinite(self.est_resid)
+        dates = self.sample.dates.to_numpy()
+        first = np.where(used.any(axis=1), used.argmax(axis=1), -1)
+        last = np.where(used.any(axis=1), used.shape[1] - 1 - used[:, ::-1].argmax(axis=1), -1)
+        pos_first = np.take_along_axis(self.sample.est_pos, np.maximum(first, 0)[:, None], 1)[:, 0]
+        pos_last = np.take_along_axis(self.sample.est_pos, np.maximum(last, 0)[:, None], 1)[:, 0]
+        frame["fit_start"] = np.where(first >= 0, dates[pos_first], np.datetime64("NaT"))
+        frame["fit_stop"] = np.where(last >= 0, dates[pos_last], np.datetime64("NaT"))
+        frame.insert(2, "model", self.model)
+        return frame
+
+
+@dataclass(frozen=True)
+class LinearDesign:
+    """Regression inputs of a linear normal-return model for every firm-event.
+
+    ``y = offset + X b + e``; the normal return over the event span is ``offset + X_evt b``.
+    """
+
+    y_est: np.ndarray
+    x_est: np.ndarray
+    y_evt: np.ndarray
+    x_evt: np.ndarray
+    offset_evt: np.ndarray
+    param_names: tuple[str, ...]
+
+
+class ReturnModel(ABC):
+    """A normal-return model: a frozen spec whose ``fit`` returns a new :class:`ReturnFit`."""
+
+    name: str = ""
+    min_nobs: int = 30
+
+    @abstractmethod
+    def fit(self, sample: EventSample) -> ReturnFit:
+        """Estimate the model for every firm-event of ``sample``."""
+
+
+class LinearReturnModel(ReturnModel):
+    """Base of models estimated by OLS on a linear design (batched over firm-events)."""
+
+    @abstractmethod
+    def design(self, sample: EventSample) -> LinearDesign:
+        """Regression inputs for every firm-event."""
+
+    def fit(self, sample: EventSample) -> ReturnFit:
+        """Estimate by OLS for every firm-event at once (closed-form normal equations)."""
+        d = self.design(sample)
+        return fit_linear(self.name, sample, d, self.min_nobs)
+
+
+def fit_linear(name: str, sample: EventSample, d: LinearDesign, min_nobs: int) -> ReturnFit:
+    """Batched OLS over firm-events with missing days.
+
+    For each firm-event the estimation days where the return or any regressor is missing are
+    dropped; :math:`\\hat b = (X'X)^{-1}X'y` and :math:`s^2 = \\hat e'\\hat e/(L_i - k)` with
+    :math:`L_i` the days used (``L - 2`` for the market model, as in Campbell, Lo and MacKinlay
+    1997, eq. 4.4.6). Firm-events with fewer than ``min_nobs`` days or a singular design get NaN
+    everywhere.
+    """
+    n, length, k = d.x_est.shape
+    valid = np.isfinite(d.y_est) & np.isfinite(d.x_est).all(axis=2)
+    x = np.where(valid[:, :, None], d.x_est, 0.0)
+    y = np.where(valid, d.y_est, 0.0)
+    nobs = valid.sum(axis=1)
+    xtx = np.einsum("nlk,nlj->nkj", x, x)
+    xty = np.einsum("nlk,nl->nk", x, y)
+    usable = nobs >= max(min_nobs, k + 1)
+    det_ok = np.abs(np.linalg.det(xtx)) > 1e-300 if k else np.ones(n, bool)
+    usable &= det_ok
+    eye = np.broadcast_to(np.eye(k), xtx.shape)
+    xtx_safe = np.where(usable[:, None, None], xtx, eye)
+    xtx_inv = np.linalg.inv(xtx_safe) if k else np.zeros((n, 0, 0))
+    params = np.einsum("nkj,nj->nk", xtx_inv, xty) if k else np.zeros((n, 0))
+    fitted = np.einsum("nlk,nk->nl", x, params) if k else np.zeros((n, length))
+    resid = np.where(valid, y - fitted, np.nan)
+    dof = (nobs - k).astype(float)
+    ssr = np.nansum(resid**2, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sigma2 = ssr / dof
+        ybar = np.where(valid, d.y_est, 0.0).sum(axis=1) / nobs
+        sst = np.where(valid, (d.y_est - ybar[:, None]) ** 2, 0.0).sum(axis=1)
+        r2 = 1.0 - ssr / sst
+    normal = d.offset_evt + (np.einsum("nwk,nk->nw", d.x_evt, params) if k else 0.0)
+    ar = d.y_evt - normal
+    bad = ~usable
+    for arr in (params, sigma2, r2, ar, normal):
+        arr[bad] = np.nan
+    resid[bad] = np.nan
+    xtx_inv = np.where(bad[:, None, None], np.nan, xtx_inv)
+    return ReturnFit(
+        model=name,
+        sample=sample,
+        param_names=d.param_names,
+        params=params,
+        sigma2=sigma2,
+        nobs=nobs,
+        dof=dof,
+        r2=r2,
+        xtx_inv=xtx_inv,
+        x_evt=d.x_evt,
+        est_resid=resid,
+        normal=normal,
+        ar=ar,
+    )

@@ -1,0 +1,198 @@
+"""Command line: ``eventstudy run``, ``eventstudy events validate|list``.
+
+Each command parses its options, makes one library call and prints the outcome. Errors the user
+can fix print one sentence and exit 2; anything else exits 1 and points to ``--debug``.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from .errors import EventFileError, EventStudyError, EventStudyWarning, InputError
+from .runner import run_study
+
+app = typer.Typer(
+    help="Measure how news moves stock prices and market value (event studies).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+events_app = typer.Typer(help="Check and list event files.", no_args_is_help=True)
+app.add_typer(events_app, name="events")
+
+err = Console(stderr=True)
+out = Console()
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DebugOption = Annotated[bool, typer.Option("--debug", help="Show the full traceback of an error.")]
+
+
+def _window(text: str) -> tuple[int, int]:
+    """Parse ``-1,1`` into ``(-1, 1)``; a single ``0`` means ``(0, 0)``."""
+    parts = [p.strip() for p in text.replace(":", ",").split(",")]
+    try:
+        if len(parts) == 1:
+            return (int(parts[0]), int(parts[0]))
+        if len(parts) == 2:
+            return (int(parts[0]), int(parts[1]))
+    except ValueError:
+        pass
+    raise InputError(
+        f"--window {text!r} is not two session offsets; write it as START,END, e.g. --window -1,1.",
+        field="--window",
+        value=text,
+    )
+
+
+def handle_errors(func: F) -> F:
+    """Turn library errors into one sentence and an exit code (2: fix your input; 1: a bug)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        debug = bool(kwargs.get("debug"))
+        try:
+            return func(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except (InputError, EventStudyError) as exc:
+            if debug:
+                raise
+            err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(code=2) from None
+        except KeyboardInterrupt:
+            err.print("interrupted: earlier outputs and the cache are left as they were.")
+            raise typer.Exit(code=130) from None
+        except Exception as exc:  # noqa: BLE001 - last line of defence for users
+            if debug:
+                raise
+            err.print(
+                f"[bold red]internal error:[/] {type(exc).__name__}: {exc}. This is a bug in "
+                "eventstudy; run again with --debug for the traceback and report it.",
+                highlight=False,
+                soft_wrap=True,
+            )
+            raise typer.Exit(code=1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+class _Bars:
+    """Rich progress bars keyed by stage name."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.tasks: dict[str, TaskID] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage not in self.tasks:
+            self.tasks[stage] = self.progress.add_task(stage, total=max(total, 1))
+        self.progress.update(self.tasks[stage], completed=done, total=max(total, 1))
+
+
+@app.command()
+@handle_errors
+def run(
+    events: Annotated[Path, typer.Argument(help="Event file (TOML) or CSV of ticker,event_date.")],
+    prices: Annotated[
+        Path | None, typer.Option(help="Local prices (CSV/Parquet, long or wide) instead of yfinance.")
+    ] = None,
+    shares: Annotated[
+        Path | None, typer.Option(help="Share counts: CSV with ticker,as_of,shares.")
+    ] = None,
+    market: Annotated[str | None, typer.Option(help="Benchmark ticker (default: event file, SPY).")] = None,
+    model: Annotated[str, typer.Option(help="Normal-return model, e.g. market, mean_adjusted.")] = "market",
+    estimation: Annotated[
+        tuple[int, int] | None,
+        typer.Option(help="Estimation window in sessions, e.g. --estimation -250 -11."),
+    ] = None,
+    window: Annotated[
+        list[str] | None,
+        typer.Option(help="Event window START,END in sessions; repeat for several, e.g. --window -1,1."),
+    ] = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Output folder (default outputs/<study name>).")
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Replace outputs of an earlier run in --out.")] = False,
+    return_kind: Annotated[str, typer.Option(help="simple or log returns.")] = "simple",
+    cache_dir: Annotated[Path | None, typer.Option(help="Price cache folder for yfinance.")] = None,
+    debug: DebugOption = False,
+) -> None:
+    """Run an event study and write tables, plots and a report."""
+    options: dict[str, Any] = {"model": model, "return_kind": return_kind}
+    if market:
+        options["market"] = market
+    if estimation:
+        options["estimation"] = tuple(estimation)
+    if window:
+        options["windows"] = tuple(_window(w) for w in window)
+    columns = (TextColumn("{task.description:<10}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+               TimeElapsedColumn())
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", EventStudyWarning)
+        with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
+            result, folder = run_study(
+                events, prices=prices, shares=shares, out=out_dir, force=force,
+                cache_dir=cache_dir, progress=_Bars(bar), **options,
+            )
+    for note in {str(w.message) for w in caught if issubclass(w.category, EventStudyWarning)}:
+        err.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)
+    out.print(result.summary(), highlight=False, soft_wrap=True)
+    out.print(f"\nwrote {folder}/ (report.md, CSV tables, plots)", highlight=False)
+
+
+@events_app.command("validate")
+@handle_errors
+def validate(
+    file: Annotated[Path, typer.Argument(help="Event file to check.")],
+    debug: DebugOption = False,
+) -> None:
+    """Check an event file and list every problem found (exit 2 if any)."""
+    from .events.load import load_events
+
+    try:
+        events = load_events(file)
+    except EventFileError as exc:
+        for problem in exc.problems:
+            err.print(f"[red]-[/] {problem}", highlight=False, soft_wrap=True)
+        err.print(f"{len(exc.problems)} problem(s) in {file}", highlight=False)
+        raise typer.Exit(code=2) from None
+    out.print(
+        f"{file}: OK ({len(events.studied)} events, {len(events.confounders)} confounders, "
+        f"{len(events.all_tickers())} tickers, {len(events.claims)} claims)",
+        highlight=False,
+    )
+
+
+@events_app.command("list")
+@handle_errors
+def list_events(
+    file: Annotated[Path, typer.Argument(help="Event file to list.")],
+    debug: DebugOption = False,
+) -> None:
+    """Show each event with the session it is aligned to (day 0)."""
+    from .events.load import describe_events, load_events
+
+    frame = describe_events(load_events(file))
+    table = Table(title=str(file))
+    for col in frame.columns:
+        table.add_column(str(col))
+    for row in frame.itertuples(index=False):
+        table.add_row(*("" if v is None else str(v) for v in row))
+    out.print(table)
+
+
+def main() -> None:  # pragma: no cover - console entry
+    """Entry point for ``python -m eventstudy``."""
+    app(prog_name="eventstudy")
+    sys.exit(0)

@@ -1,0 +1,192 @@
+"""The frozen result of an event study: pandas tables plus a text summary."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .events.schema import EventSet
+from .models.base import ReturnFit
+
+#: CSV files written by :meth:`StudyResult.to_csv`, and the table each comes from.
+CSV_TABLES: dict[str, str] = {
+    "abnormal_returns.csv": "abnormal_returns",
+    "car.csv": "car",
+    "tests.csv": "tests",
+    "aar.csv": "aar",
+    "market_value.csv": "market_value",
+    "claims.csv": "claims",
+    "model_fit.csv": "model_fit",
+    "exclusions.csv": "exclusions",
+    "data_quality.csv": "data_quality",
+    "confounders.csv": "confounders",
+    "benchmarks.csv": "benchmarks",
+}
+
+
+class SummaryMixin:
+    """``__str__`` and ``_repr_html_`` from one ``summary()`` (as in linearmodels)."""
+
+    def summary(self) -> str:  # pragma: no cover - overridden
+        """Plain-text summary."""
+        raise NotImplementedError
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        return f"<pre>{html.escape(self.summary())}</pre>"
+
+
+@dataclass(frozen=True)
+class StudyResult(SummaryMixin):
+    """Everything an event study computed, as pandas tables.
+
+    Attributes
+    ----------
+    events
+        The study definition.
+    model
+        Name of the normal-return model.
+    fit
+        The fitted model (arrays over firm-events).
+    daily
+        The canonical long table: one row per firm-event and event-span day with returns, normal
+        and abnormal returns, their standard errors and the market-value columns. ``to_frame()``
+        returns it; ``abnormal_returns`` and ``market_value`` are views of it.
+    car
+        One row per firm-event and window: CAR, its standard error, t statistic, p-value, BHAR and
+        the dollar changes over the window.
+    tests
+        One row per group (event or ``ALL``), window and test statistic.
+    aar
+        Average abnormal return and its cumulation per group and event day.
+    claims
+        Reported figures beside the computed ones.
+    model_fit
+        Parameters and fit of the normal-return model per firm-event.
+    exclusions
+        Firm-events left out, with the reason.
+    data_quality
+        Findings of the price-data checks.
+    confounders
+        Firm-event windows that contain a confounding event.
+    benchmarks
+        Main-event abnormal returns and dollar changes under other benchmarks.
+    clustered
+        Per group, whether its firm-events share event dates.
+    meta
+        Run facts: data source, price range, options.
+    """
+
+    events: EventSet
+    model: str
+    fit: ReturnFit
+    daily: pd.DataFrame
+    car: pd.DataFrame
+    tests: pd.DataFrame
+    aar: pd.DataFrame
+    claims: pd.DataFrame
+    model_fit: pd.DataFrame
+    exclusions: pd.DataFrame
+    data_quality: pd.DataFrame
+    confounders: pd.DataFrame = field(default_factory=pd.DataFrame)
+    benchmarks: pd.DataFrame = field(default_factory=pd.DataFrame)
+    clustered: dict[str, bool] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The canonical long table (one row per firm-event day); a copy."""
+        return self.daily.copy()
+
+    @property
+    def abnormal_returns(self) -> pd.DataFrame:
+        """``event_id, ticker, date, rel_day, return, normal_return, abnormal_return, ar_se, ar_t``."""
+        cols = ["event_id", "ticker", "date", "rel_day", "return", "normal_return",
+                "abnormal_return", "ar_se", "ar_t"]
+        return self.daily[cols].copy()
+
+    @property
+    def market_value(self) -> pd.DataFrame:
+        """Daily market value on the previous close and the raw and abnormal dollar changes."""
+        cols = ["event_id", "ticker", "date", "rel_day", "close_prev", "shares", "shares_as_of",
+                "market_value_prev", "return", "abnormal_return", "raw_change_usd",
+                "abnormal_change_usd", "shares_note"]
+        return self.daily[cols].copy()
+
+    def table(self, name: str) -> pd.DataFrame:
+        """A table by attribute name (``"car"``, ``"tests"``, ...)."""
+        value = getattr(self, name)
+        return value if isinstance(value, pd.DataFrame) else pd.DataFrame()
+
+    def to_csv(self, directory: str | Path) -> list[Path]:
+        """Write every table as CSV into ``directory`` (atomically, file by file).
+
+        Returns the paths written. Floats are written with 12 significant digits so that a second
+        run writes byte-identical files.
+        """
+        from .report.tables import write_tables
+
+        return write_tables(self, Path(directory))
+
+    def summary(self) -> str:
+        """Per event: firms, day-0 abnormal returns, CARs and the main tests."""
+        lines = [f"Event study {self.events.name!r}: model {self.model}, "
+                 f"{len(self.fit.sample.pairs)} firm-events"]
+        for event_id, part in self.car.groupby("event_id", sort=False):
+            lines.append("")
+            lines.append(f"event {event_id}")
+            day0 = part[(part["window_start"] == 0) & (part["window_end"] == 0)]
+            for r in day0.itertuples():
+                lines.append(
+                    f"  {r.ticker:<6} AR(0) {r.car * 100:8.2f}%  t {r.t_stat:7.2f}  p {r.p_value:.4f}"
+                )
+            tests = self.tests[(self.tests["event_id"] == event_id)]
+            for r in tests[(tests["window_start"] == 0) & (tests["window_end"] == 0)].itertuples():
+                lines.append(f"  {r.test:<24} {r.statistic:9.3f}  p {r.p_value:.4f}")
+        if len(self.claims):
+            lines.append("")
+            lines.append("claims (reported vs computed, USD bn)")
+            for r in self.claims.itertuples():
+                lines.append(
+                    f"  {r.claim:<28} reported {r.reported_usd / 1e9:8.1f}  raw "
+                    f"{r.computed_raw_usd / 1e9:8.1f}  abnormal {r.computed_abnormal_usd / 1e9:8.1f}"
+                    f"  diff {r.difference_pct:6.2f}%"
+                )
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        n = len(self.fit.sample.pairs)
+        return f"StudyResult(name={self.events.name!r}, model={self.model!r}, firm_events={n})"
+
+    def plot_car(self, event_id: str | None = None, **kwargs: Any) -> Any:
+        """CAR paths by ticker around day 0 (see :func:`eventstudy.report.plots.plot_car_paths`)."""
+        from .report.plots import plot_car_paths
+
+        return plot_car_paths(self, event_id=event_id, **kwargs)
+
+    def plot_abnormal_returns(self, event_id: str | None = None, **kwargs: Any) -> Any:
+        """Event-day abnormal returns as bars (see :func:`eventstudy.report.plots.plot_day0_bars`)."""
+        from .report.plots import plot_day0_bars
+
+        return plot_day0_bars(self, event_id=event_id, **kwargs)
+
+    def plot_market_value(self, event_id: str | None = None, **kwargs: Any) -> Any:
+        """Dollar change by ticker against the reported figure."""
+        from .report.plots import plot_market_value
+
+        return plot_market_value(self, event_id=event_id, **kwargs)
+
+
+def finite_or_nan(x: Any) -> float:
+    """``float(x)``, NaN for anything not finite."""
+    try:
+        value = float(x)
+    except (TypeError, ValueError):
+        return float("nan")
+    return value if np.isfinite(value) else float("nan")

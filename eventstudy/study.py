@@ -1,0 +1,493 @@
+"""Orchestration: events -> prices -> model -> abnormal returns, tests and market value.
+
+No formulas live here; each step calls the module that owns it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from . import impact
+from ._types import (
+    MissingInWindow,
+    PriceField,
+    ReturnKind,
+    WindowSpec,
+    validate_literal,
+    validate_window,
+)
+from .calendar import TradingCalendar
+from .data.base import PriceProvider, SharesProvider
+from .data.quality import check_prices
+from .data.returns import compute_returns, wide_prices
+from .errors import ClusteringWarning, InputError
+from .events.load import load_events
+from .events.schema import EventSet
+from .models import ReturnModel, get_model
+from .models.base import ReturnFit
+from .result import StudyResult
+from .sample import EventSample, build_sample, span_of
+from .stats import TESTS, CrossSection, car_t
+
+GroupBy = Literal["auto", "event", "pooled"]
+"""How firm-events are grouped for the cross-sectional tests: per event, all pooled, or ``auto``
+(per event plus a pooled ``ALL`` group when there are several events; pooled only beyond 50)."""
+
+Progress = Callable[[str, int, int], None]
+
+POOLED = "ALL"
+
+
+@dataclass(frozen=True)
+class EventStudy:
+    """An event study: the events plus every option, frozen.
+
+    Parameters
+    ----------
+    events
+        The study definition (see :func:`eventstudy.load_events`).
+    model
+        Normal-return model name or instance (default ``"market"``).
+    estimation, windows, market
+        Override the event file's estimation window, event windows and benchmark.
+    return_kind
+        ``"simple"`` (default) or ``"log"`` returns.
+    price_field
+        ``"adj_close"`` (default; dividend-adjusted) or ``"close"``.
+    missing
+        A missing abnormal return inside a window makes the CAR NaN (``"nan"``) or is skipped.
+    min_estimation_obs
+        Fewest estimation returns a firm-event needs; default half the estimation window.
+    group_by
+        Grouping of firm-events for the cross-sectional tests (see :data:`GroupBy`).
+    tests
+        Names of the test statistics to run (default: all registered).
+    factors
+        Factor returns (date index, decimal units) for factor models.
+
+    Examples
+    --------
+    >>> from eventstudy import EventStudy, load_events
+    >>> from eventstudy.data.csv import LocalPriceProvider
+    >>> study = EventStudy(load_events("events/deepseek_2025.toml"))  # doctest: +SKIP
+    >>> result = study.run(LocalPriceProvider("prices.csv"))  # doctest: +SKIP
+    >>> result.car.head()  # doctest: +SKIP
+    """
+
+    events: EventSet
+    model: str | ReturnModel = "market"
+    estimation: WindowSpec | None = None
+    windows: tuple[WindowSpec, ...] | None = None
+    market: str | None = None
+    return_kind: ReturnKind = "simple"
+    price_field: PriceField = "adj_close"
+    missing: MissingInWindow = "nan"
+    min_estimation_obs: int | None = None
+    group_by: GroupBy = "auto"
+    tests: tuple[str, ...] | None = None
+    factors: pd.DataFrame | None = None
+
+    def __post_init__(self) -> None:
+        validate_literal(self.return_kind, ReturnKind, "return_kind")
+        validate_literal(self.price_field, PriceField, "price_field")
+        validate_literal(self.missing, MissingInWindow, "missing")
+        validate_literal(self.group_by, GroupBy, "group_by")
+        get_model(self.model)
+        validate_window(self.estimation_window, "estimation")
+        for w in self.event_windows:
+            validate_window(w, "window")
+        est = self.estimation_window
+        span = span_of(self.event_windows)
+        if est[1] >= span[0]:
+            raise InputError(
+                f"estimation window {est} overlaps the event windows (earliest day {span[0]}); "
+                f"end the estimation window before day {span[0]}, e.g. (-250, {span[0] - 10}).",
+                field="estimation",
+                value=est,
+            )
+        for name in self.tests or ():
+            if name not in TESTS:
+                raise InputError(
+                    f"test {name!r} is not a known test statistic; use some of {', '.join(TESTS)}.",
+                    field="tests",
+                    value=name,
+                )
+
+    @classmethod
+    def from_file(cls, path: str | Path, **options: Any) -> EventStudy:
+        """Read an event file (TOML or CSV) and build the study with ``options``."""
+        return cls(load_events(path), **options)
+
+    @property
+    def estimation_window(self) -> WindowSpec:
+        """The estimation window in force."""
+        return tuple(self.estimation or self.events.estimation)  # type: ignore[return-value]
+
+    @property
+    def event_windows(self) -> tuple[WindowSpec, ...]:
+        """The event windows in force."""
+        return tuple(tuple(w) for w in (self.windows or self.events.windows))  # type: ignore[misc]
+
+    @property
+    def benchmark(self) -> str:
+        """The market benchmark ticker in force."""
+        return self.market or self.events.market
+
+    def with_options(self, **changes: Any) -> EventStudy:
+        """A new study with some options changed (a study is never modified in place)."""
+        return dataclasses.replace(self, **changes)
+
+    def run(
+        self,
+        prices: PriceProvider,
+        shares: SharesProvider | None = None,
+        *,
+        progress: Progress | None = None,
+    ) -> StudyResult:
+        """Run the study.
+
+        Parameters
+        ----------
+        prices
+            Where prices come from (yfinance or local files).
+        shares
+            Where share counts come from; without it only the event file's overrides are used and
+            firms without a count get returns but no dollar figures.
+        progress
+            Called as ``progress(stage, done, total)``.
+
+        Returns
+        -------
+        StudyResult
+        """
+        report = progress or (lambda stage, done, total: None)
+        plan = self._plan()
+        report("download", 0, 1)
+        tickers = list(dict.fromkeys([*plan.firm_tickers, self.benchmark, *self.events.benchmarks]))
+        raw = prices.get_prices(
+            tickers, plan.start.date(), plan.end.date(),
+            progress=lambda d, t: report("download", d, t),
+        )
+        self._check_coverage(raw, plan, getattr(prices, "name", "prices"))
+        quality = check_prices(raw, plan.sessions)
+        returns = compute_returns(quality.clean, plan.sessions, price_field=self.price_field,
+                                  kind=self.return_kind)
+        close = wide_prices(quality.clean, plan.sessions, "close")
+        report("estimate", 0, 1)
+        sample = build_sample(plan.pairs, returns, returns[[self.benchmark]], self.estimation_window,
+                              self.event_windows, regressors=self.factors)
+        model = self._model(sample)
+        fit = model.fit(sample)
+        report("estimate", 1, 1)
+        share_table = impact.share_counts(
+            shares.get_shares(plan.firm_tickers) if shares is not None else None,
+            self.events.shares,
+        )
+        daily = impact.attach_market_value(self._daily(fit), close, share_table)
+        cars = self._car_table(fit, daily)
+        groups = self._groups(sample)
+        clustered = {g: _is_clustered(sample, rows) for g, rows in groups.items()}
+        if any(clustered.values()):
+            warnings.warn(
+                "firm-events share event dates in "
+                + ", ".join(g for g, c in clustered.items() if c)
+                + ": abnormal returns are cross-correlated, so read the clustering-robust tests "
+                "(Kolari-Pynnonen, Brown-Warner, portfolio regression) first",
+                ClusteringWarning,
+                stacklevel=2,
+            )
+        tests = self._tests(fit, groups, clustered, report)
+        aar = self._aar(fit, groups)
+        claims = impact.compare_claims(daily, self.events.claims)
+        exclusions = self._exclusions(fit, plan)
+        meta = {
+            "source": getattr(prices, "name", type(prices).__name__),
+            "price_range": (str(raw["date"].min().date()), str(raw["date"].max().date())),
+            "estimation": self.estimation_window,
+            "windows": self.event_windows,
+            "market": self.benchmark,
+            "return_kind": self.return_kind,
+            "price_field": self.price_field,
+            "missing": self.missing,
+            "min_estimation_obs": model.min_nobs,
+        }
+        return StudyResult(
+            events=self.events,
+            model=model.name,
+            fit=fit,
+            daily=daily,
+            car=cars,
+            tests=tests,
+            aar=aar,
+            claims=claims,
+            model_fit=fit.fit_table(),
+            exclusions=exclusions,
+            data_quality=quality.issues,
+            clustered=clustered,
+            meta=meta,
+        )
+
+    # -- steps -------------------------------------------------------------------------------
+
+    def _model(self, sample: EventSample) -> ReturnModel:
+        model = get_model(self.model)
+        est = self.estimation_window
+        need = self.min_estimation_obs or (est[1] - est[0] + 1) // 2
+        return dataclasses.replace(model, min_nobs=need)  # type: ignore[type-var]
+
+    def _plan(self) -> _Plan:
+        """Align every firm-event to its session and find the sessions the study needs."""
+        ev = self.events
+        if not ev.studied:
+            raise InputError(
+                f"{ev.source or ev.name}: no events of kind 'event' to study; add at least one.",
+                source=ev.source,
+                field="events",
+            )
+        calendars: dict[str, TradingCalendar] = {}
+
+        def calendar(name: str) -> TradingCalendar:
+            if name not in calendars:
+                calendars[name] = TradingCalendar(name)
+            return calendars[name]
+
+        main = calendar(ev.calendar)
+        rows = []
+        for event in ev.studied:
+            tickers = ev.tickers_of(event)
+            by_cal: dict[str, list[str]] = {}
+            for t in tickers:
+                by_cal.setdefault(ev.exchanges.get(t, ev.calendar), []).append(t)
+            for cal_name, group in by_cal.items():
+                day0 = calendar(cal_name).align_event(event)
+                rows.extend((event.id, t, day0, cal_name) for t in group)
+        pairs = pd.DataFrame(rows, columns=["event_id", "ticker", "day0", "calendar"])
+        pairs["market"] = self.benchmark
+        est = self.estimation_window
+        span = span_of(self.event_windows)
+        first, last = pairs["day0"].min(), pairs["day0"].max()
+        start = main.offset(main.align(first.date()), int(min(est[0], span[0])) - 1)
+        end = main.offset(main.align(last.date()), int(max(span[-1], 0)))
+        sessions = main.sessions(start, end)
+        for cal_name in set(pairs["calendar"]) - {ev.calendar}:
+            sessions = sessions.union(calendars[cal_name].sessions(start, end))
+        firm_tickers = list(dict.fromkeys(pairs["ticker"]))
+        return _Plan(pairs, sessions, start, end, firm_tickers)
+
+    def _check_coverage(self, raw: pd.DataFrame, plan: _Plan, source: str) -> None:
+        """Every studied event must fall inside the price data."""
+        lo, hi = raw["date"].min(), raw["date"].max()
+        for event_id, day0 in plan.pairs.groupby("event_id", sort=False)["day0"].first().items():
+            if not (lo <= day0 <= hi):
+                raise InputError(
+                    f"event {event_id!r} (day 0 {day0:%Y-%m-%d}) lies outside the price data from "
+                    f"{source} ({lo:%Y-%m-%d} to {hi:%Y-%m-%d}); supply prices that cover its "
+                    f"estimation window {self.estimation_window} and event windows.",
+                    source=source,
+                    field="date",
+                    value=str(day0.date()),
+                )
+
+    def _daily(self, fit: ReturnFit) -> pd.DataFrame:
+        """The long per-day table, built from the arrays in one pass."""
+        s = fit.sample
+        n, w = fit.ar.shape
+        se = np.sqrt(fit.ar_var())
+        dates = np.append(s.dates.to_numpy(), np.datetime64("NaT"))[s.evt_pos]
+        frame = pd.DataFrame(
+            {
+                "event_id": np.repeat(s.pairs["event_id"].to_numpy(), w),
+                "ticker": np.repeat(s.pairs["ticker"].to_numpy(), w),
+                "date": dates.ravel(),
+                "rel_day": np.tile(s.rel_days, n),
+                "return": s.firm_evt.ravel(),
+                "market_return": s.market_evt.ravel(),
+                "normal_return": fit.normal.ravel(),
+                "abnormal_return": fit.ar.ravel(),
+                "ar_se": se.ravel(),
+            }
+        )
+        with np.errstate(invalid="ignore", divide="ignore"):
+            frame["ar_t"] = frame["abnormal_return"] / frame["ar_se"]
+        return frame[frame["date"].notna()].reset_index(drop=True)
+
+    def _car_table(self, fit: ReturnFit, daily: pd.DataFrame) -> pd.DataFrame:
+        pairs = fit.sample.pairs
+        parts = []
+        for window in self.event_windows:
+            car, var, days = fit.car(window, self.missing)
+            t, p = car_t(car, var, fit.dof)
+            part = pairs[["event_id", "ticker"]].copy()
+            part["window_start"], part["window_end"] = window
+            part["car"] = car
+            part["se"] = np.sqrt(var)
+            part["t_stat"] = t
+            part["p_value"] = p
+            part["dof"] = fit.dof
+            part["bhar"] = fit.bhar(window)
+            part["n_days"] = days
+            parts.append(part)
+        table = pd.concat(parts, ignore_index=True)
+        dollars = impact.window_changes(daily, self.event_windows)
+        return table.merge(dollars, on=["event_id", "ticker", "window_start", "window_end"],
+                           how="left")
+
+    def _groups(self, sample: EventSample) -> dict[str, np.ndarray]:
+        codes = sample.pairs["event_id"].to_numpy()
+        events = list(dict.fromkeys(codes))
+        mode = self.group_by
+        if mode == "auto":
+            mode = "pooled" if len(events) > 50 else "event"
+            both = 1 < len(events) <= 50
+        else:
+            both = False
+        groups: dict[str, np.ndarray] = {}
+        if mode == "event":
+            for e in events:
+                groups[str(e)] = np.flatnonzero(codes == e)
+        if mode == "pooled" or both:
+            groups[POOLED] = np.arange(len(codes))
+        return groups
+
+    def _tests(
+        self,
+        fit: ReturnFit,
+        groups: dict[str, np.ndarray],
+        clustered: dict[str, bool],
+        report: Progress,
+    ) -> pd.DataFrame:
+        names = list(self.tests or TESTS)
+        records = []
+        total = len(groups) * len(self.event_windows)
+        done = 0
+        for window in self.event_windows:
+            car = fit.car(window, self.missing)
+            for group, rows in groups.items():
+                cs = CrossSection.from_fit(fit, rows, window, self.missing, car=car)
+                order = _order(names, clustered[group])
+                for rank, name in enumerate(order):
+                    spec = TESTS[name]
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        res = spec.func(cs)
+                    records.append(
+                        {
+                            "event_id": group,
+                            "window_start": window[0],
+                            "window_end": window[1],
+                            "n_firms": cs.n,
+                            "caar": float(np.mean(cs.car)) if cs.n else np.nan,
+                            "test": res.name,
+                            "statistic": res.stat,
+                            "p_value": res.p_value,
+                            "distribution": res.distribution,
+                            "clustering_robust": spec.clustering_robust,
+                            "clustered": clustered[group],
+                            "order": rank,
+                            "null": res.null,
+                            "reason": res.reason or "",
+                            "citation": res.citation,
+                        }
+                    )
+                done += 1
+                report("tests", done, total)
+        return pd.DataFrame.from_records(records)
+
+    def _aar(self, fit: ReturnFit, groups: dict[str, np.ndarray]) -> pd.DataFrame:
+        """AAR and CAAR per group and event day, with standard errors from the model variances.
+
+        :math:`\\operatorname{Var}(AAR_t) = N^{-2}\\sum_i \\operatorname{Var}(AR_{it})` assumes
+        independent firms (see the clustering note for shared event dates).
+        """
+        s = fit.sample
+        var = fit.ar_var()
+        records = []
+        for group, rows in groups.items():
+            ar = fit.ar[rows]
+            ok = np.isfinite(ar).all(axis=1)
+            ar, v = ar[ok], var[rows][ok]
+            n = len(ar)
+            if n == 0:
+                continue
+            start = int(s.rel_days[0])
+            cum = np.cumsum(ar, axis=1)
+            car_var = np.stack(
+                [fit.car((start, int(d)), self.missing)[1][rows][ok] for d in s.rel_days], axis=1
+            )
+            for j, d in enumerate(s.rel_days):
+                records.append(
+                    {
+                        "event_id": group,
+                        "rel_day": int(d),
+                        "n_firms": n,
+                        "aar": ar[:, j].mean(),
+                        "aar_se": np.sqrt(v[:, j].sum()) / n,
+                        "caar": cum[:, j].mean(),
+                        "caar_se": np.sqrt(car_var[:, j].sum()) / n,
+                    }
+                )
+        return pd.DataFrame.from_records(records)
+
+    def _exclusions(self, fit: ReturnFit, plan: _Plan) -> pd.DataFrame:
+        """Firm-events without an estimate or with incomplete windows, and why."""
+        pairs = fit.sample.pairs
+        reasons: list[tuple[str, str, str]] = []
+        length = self.estimation_window[1] - self.estimation_window[0] + 1
+        est_have = np.isfinite(fit.sample.firm_est).sum(axis=1)
+        day0_col = int(np.flatnonzero(fit.sample.rel_days == 0)[0]) if 0 in fit.sample.rel_days else 0
+        for i, row in enumerate(pairs.itertuples()):
+            if fit.sample.evt_pos[i, day0_col] < 0:
+                reasons.append((row.event_id, row.ticker, "event day outside the price data"))
+            elif not np.isfinite(fit.sigma2[i]):
+                reasons.append(
+                    (row.event_id, row.ticker,
+                     f"estimation window has {est_have[i]} of {length} returns "
+                     f"(at least {self._min_obs()} needed)")
+                )
+            else:
+                for window in self.event_windows:
+                    cols = fit.sample.window_columns(window)
+                    gaps = int((~np.isfinite(fit.ar[i, cols])).sum())
+                    if gaps and self.missing == "nan":
+                        reasons.append(
+                            (row.event_id, row.ticker,
+                             f"{gaps} missing return(s) in window {window}: its CAR is NaN")
+                        )
+        return pd.DataFrame(reasons, columns=["event_id", "ticker", "reason"])
+
+    def _min_obs(self) -> int:
+        est = self.estimation_window
+        return self.min_estimation_obs or (est[1] - est[0] + 1) // 2
+
+
+@dataclass(frozen=True)
+class _Plan:
+    pairs: pd.DataFrame
+    sessions: pd.DatetimeIndex
+    start: pd.Timestamp
+    end: pd.Timestamp
+    firm_tickers: list[str]
+
+
+def _is_clustered(sample: EventSample, rows: np.ndarray) -> bool:
+    """Whether most firm-events of the group share their day 0 with another one."""
+    if len(rows) < 2:
+        return False
+    day0 = sample.pairs["day0"].to_numpy()[rows]
+    _, counts = np.unique(day0, return_counts=True)
+    return bool(counts[counts > 1].sum() >= 0.5 * len(rows))
+
+
+def _order(names: list[str], clustered: bool) -> list[str]:
+    """Clustering-robust tests first for clustered samples."""
+    if not clustered:
+        return names
+    return sorted(names, key=lambda n: not TESTS[n].clustering_robust)

@@ -10,25 +10,43 @@ Examples
 
 from __future__ import annotations
 
-from .calendar import TradingCalendar
-from .data.csv import LocalPriceProvider
-from .data.shares import LocalSharesProvider
-from .data.yfinance import YFinanceProvider
-from .errors import (
-    DataUnavailableError,
-    EventFileError,
-    EventStudyError,
-    EventStudyWarning,
-    InputError,
-    InvalidTestStatistic,
-)
-from .events.load import load_events
-from .events.schema import Claim, Event, EventSet
-from .models import MODELS, ReturnFit, ReturnModel, get_model
-from .result import StudyResult
-from .runner import run_study
-from .stats import TESTS, TestResult
-from .study import EventStudy
+import importlib
+from typing import Any
+
+# Public names and the module each lives in; imported on first use so that
+# ``import eventstudy`` stays fast for the CLI.
+_EXPORTS: dict[str, str] = {
+    "TradingCalendar": "calendar",
+    "LocalPriceProvider": "data.csv",
+    "LocalSharesProvider": "data.shares",
+    "YFinanceProvider": "data.yfinance",
+    "DataUnavailableError": "errors",
+    "EventFileError": "errors",
+    "EventStudyError": "errors",
+    "EventStudyWarning": "errors",
+    "InputError": "errors",
+    "InvalidTestStatistic": "errors",
+    "load_events": "events.load",
+    "Claim": "events.schema",
+    "Event": "events.schema",
+    "EventSet": "events.schema",
+    "MODELS": "models",
+    "ReturnFit": "models",
+    "ReturnModel": "models",
+    "get_model": "models",
+    "StudyResult": "result",
+    "run_study": "runner",
+    "TESTS": "stats",
+    "TestResult": "stats",
+    "EventStudy": "study",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+    raise AttributeError(f"module 'eventstudy' has no attribute {name!r}")
+
 
 __version__ = "0.1.0"
 

@@ -1,0 +1,387 @@
+"""Trading calendars: which days are sessions, and on which session news lands (day 0).
+
+A thin layer over `exchange_calendars <https://github.com/gerrymanoim/exchange_calendars>`_. Every
+window of the study (estimation and event windows) is counted in sessions of one of these calendars.
+
+Alignment rule (documented in ``docs/events.md``): day 0 is the first session whose market could
+react to the news.
+
+* Without a time of day, day 0 is the announcement date if it is a session, else the next session.
+* With a time of day, the announcement instant is converted to the exchange's time zone; day 0 is
+  the first session whose *actual* close (early closes included) is strictly after that instant.
+  News before or during a session lands on that session; news at or after its close, or on a day
+  without a session, lands on the next session.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import functools
+import threading
+import zoneinfo
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import exchange_calendars as xcals
+import numpy as np
+import pandas as pd
+
+from ._types import DateLike
+from .errors import InputError
+
+if TYPE_CHECKING:
+    from .events.schema import Event
+
+__all__ = ["TradingCalendar", "calendar_names", "check_timezone", "DEFAULT_START"]
+
+DEFAULT_START = pd.Timestamp("1990-01-01")
+"""Earliest date asked of exchange_calendars (later where a calendar cannot go back that far)."""
+
+_LOCK = threading.Lock()
+
+
+@functools.lru_cache(maxsize=1)
+def calendar_names() -> tuple[str, ...]:
+    """Codes and aliases exchange_calendars knows, sorted (e.g. ``XNYS``, ``NYSE``, ``XTKS``)."""
+    return tuple(sorted(xcals.get_calendar_names(include_aliases=True)))
+
+
+@functools.lru_cache(maxsize=1)
+def _timezones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def check_timezone(name: object) -> str | None:
+    """Return ``None`` when ``name`` is a known IANA zone, else the reason it is not.
+
+    Parameters
+    ----------
+    name
+        Candidate time-zone name, e.g. ``"America/New_York"``.
+
+    Returns
+    -------
+    str or None
+        ``None`` when valid; otherwise a short fix including a close match when one exists.
+    """
+    if isinstance(name, str) and name in _timezones():
+        return None
+    close = difflib.get_close_matches(str(name), sorted(_timezones()), n=1)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    return "use an IANA name such as 'America/New_York'."
+
+
+def _unknown_calendar(name: str) -> InputError:
+    names = calendar_names()
+    close = difflib.get_close_matches(name.upper(), names, n=3)
+    examples = ", ".join(close or ["XNYS", "XNAS", "XLON", "XTKS", "XHKG", "XAMS"])
+    return InputError(
+        f"calendar {name!r} is not an exchange_calendars code; use one of e.g. {examples} "
+        f"(exchange_calendars.get_calendar_names() lists all {len(names)}).",
+        field="calendar",
+        value=name,
+    )
+
+
+class _CalendarData:
+    """Session labels and closes of one calendar as int64 nanosecond arrays (for searchsorted)."""
+
+    def __init__(self, cal: Any) -> None:
+        sessions = pd.DatetimeIndex(cal.sessions)
+        if sessions.tz is not None:  # exchange_calendars 4 labels are tz-naive; guard anyway
+            sessions = sessions.tz_localize(None)
+        self.name: str = str(cal.name)
+        self.tz: zoneinfo.ZoneInfo = zoneinfo.ZoneInfo(str(cal.tz))
+        self.sessions = sessions.as_unit("ns")
+        self.session_ns = self.sessions.asi8
+        closes = pd.DatetimeIndex(cal.closes)
+        self.close_ns = closes.tz_convert("UTC").as_unit("ns").asi8
+        self.first = self.sessions[0]
+        self.last = self.sessions[-1]
+
+
+@functools.cache
+def _load(name: str) -> _CalendarData:
+    """Build the exchange_calendars object once per name (it takes a fraction of a second)."""
+    with _LOCK:
+        try:
+            cal = xcals.get_calendar(name, start=DEFAULT_START)
+        except xcals.errors.InvalidCalendarName:
+            raise _unknown_calendar(name) from None
+        except Exception:  # the calendar cannot start in 1990: go back as far as it allows
+            default = xcals.get_calendar(name)
+            cal = default
+            bound = getattr(type(default), "bound_min", lambda: None)()
+            if bound is not None and pd.Timestamp(bound) > DEFAULT_START:
+                try:
+                    cal = xcals.get_calendar(name, start=pd.Timestamp(bound))
+                except Exception:
+                    cal = default
+        return _CalendarData(cal)
+
+
+def _as_day(value: DateLike, what: str = "date") -> pd.Timestamp:
+    """A tz-naive midnight timestamp for ``value`` (its calendar date)."""
+    try:
+        ts = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        raise InputError(
+            f"{what}={value!r} is not a date; write it as YYYY-MM-DD, e.g. '2025-01-27'.",
+            field=what,
+            value=value,
+        ) from None
+    if ts is pd.NaT:
+        raise InputError(
+            f"{what} is missing (NaT); give a date as YYYY-MM-DD.", field=what, value=value
+        )
+    if ts.tzinfo is not None:
+        ts = ts.tz_localize(None)
+    return ts.normalize().as_unit("ns")
+
+
+class TradingCalendar:
+    """Sessions of one exchange and the rule that maps announcements to sessions.
+
+    Parameters
+    ----------
+    name
+        exchange_calendars code or alias (default ``"XNYS"``, the New York Stock Exchange).
+
+    Raises
+    ------
+    InputError
+        If ``name`` is not a known calendar; the message lists close matches.
+
+    Notes
+    -----
+    The underlying ``exchange_calendars`` object is built once per name and process (from 1990, or
+    the calendar's earliest supported date) and shared by every :class:`TradingCalendar`.
+
+    Examples
+    --------
+    >>> cal = TradingCalendar("XNYS")
+    >>> cal.align("2025-01-20")  # Martin Luther King Jr. Day: the market is closed
+    Timestamp('2025-01-21 00:00:00')
+    >>> cal.align("2024-11-29", dt.time(14, 0))  # after the 13:00 early close
+    Timestamp('2024-12-02 00:00:00')
+    """
+
+    def __init__(self, name: str = "XNYS") -> None:
+        if not isinstance(name, str) or not name.strip():
+            raise InputError(
+                f"calendar={name!r} is not an exchange_calendars code; use e.g. 'XNYS'.",
+                field="calendar",
+                value=name,
+            )
+        self._data = _load(name.strip())
+        self.name = name.strip()
+
+    def __repr__(self) -> str:
+        return f"TradingCalendar({self.name!r})"
+
+    # -- basic facts -------------------------------------------------------------------------
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        """Time zone of the exchange."""
+        return self._data.tz
+
+    @property
+    def first_session(self) -> pd.Timestamp:
+        """Earliest session the calendar covers."""
+        return self._data.first
+
+    @property
+    def last_session(self) -> pd.Timestamp:
+        """Latest session the calendar covers (about a year ahead of today)."""
+        return self._data.last
+
+    def _range_error(self, value: object, what: str = "date") -> InputError:
+        return InputError(
+            f"{what} {value} is outside the {self.name} calendar, which covers "
+            f"{self.first_session:%Y-%m-%d} to {self.last_session:%Y-%m-%d}; use a date in that "
+            "range.",
+            field=what,
+            value=str(value),
+        )
+
+    def is_session(self, date: DateLike) -> bool:
+        """Whether ``date`` (its calendar date) is a session of this exchange."""
+        ns = _as_day(date).value
+        i = int(np.searchsorted(self._data.session_ns, ns))
+        return i < len(self._data.session_ns) and int(self._data.session_ns[i]) == ns
+
+    def sessions(self, start: DateLike, end: DateLike) -> pd.DatetimeIndex:
+        """Session labels from ``start`` to ``end``, both inclusive, tz-naive.
+
+        Raises
+        ------
+        InputError
+            If ``start`` or ``end`` is outside the calendar.
+        """
+        lo, hi = _as_day(start, "start"), _as_day(end, "end")
+        for what, value in (("start", lo), ("end", hi)):
+            if not (self.first_session <= value <= self.last_session):
+                raise self._range_error(f"{value:%Y-%m-%d}", what)
+        i = np.searchsorted(self._data.session_ns, lo.value, side="left")
+        j = np.searchsorted(self._data.session_ns, hi.value, side="right")
+        return self._data.sessions[i:j]
+
+    # -- alignment ---------------------------------------------------------------------------
+    def align(
+        self,
+        date: DateLike,
+        time: dt.time | None = None,
+        timezone: str = "America/New_York",
+    ) -> pd.Timestamp:
+        """Day 0 of news announced on ``date`` (at ``time`` in ``timezone``, when known).
+
+        Parameters
+        ----------
+        date
+            Calendar date of the announcement, local to ``timezone``. Only its date is used.
+        time
+            Time of day, or ``None`` when unknown.
+        timezone
+            IANA zone of ``date`` and ``time`` (default ``America/New_York``).
+
+        Returns
+        -------
+        pandas.Timestamp
+            The session label (tz-naive midnight).
+
+        Raises
+        ------
+        InputError
+            For an unknown time zone or a date outside the calendar.
+        """
+        day = _as_day(date)
+        if time is None:
+            i = int(np.searchsorted(self._data.session_ns, day.value, side="left"))
+            if day < self.first_session or i >= len(self._data.session_ns):
+                raise self._range_error(f"{day:%Y-%m-%d}")
+            return self._data.sessions[i]
+        if not isinstance(time, dt.time):
+            raise InputError(
+                f"time={time!r} is not a time of day; pass a datetime.time, e.g. time(9, 30).",
+                field="time",
+                value=time,
+            )
+        instant = self._instant(day, time, timezone)
+        i = int(np.searchsorted(self._data.close_ns, instant.value, side="right"))
+        if day < self.first_session or i >= len(self._data.close_ns):
+            raise self._range_error(f"{day:%Y-%m-%d} {time:%H:%M}")
+        return self._data.sessions[i]
+
+    @staticmethod
+    def _instant(day: pd.Timestamp, time: dt.time, timezone: str) -> pd.Timestamp:
+        reason = check_timezone(timezone)
+        if reason is not None:
+            raise InputError(
+                f"timezone={timezone!r} is not a known time zone; {reason}",
+                field="timezone",
+                value=timezone,
+            )
+        naive = dt.datetime.combine(day.date(), time.replace(tzinfo=None))
+        local = naive.replace(tzinfo=time.tzinfo or zoneinfo.ZoneInfo(timezone))
+        return pd.Timestamp(local).tz_convert("UTC").as_unit("ns")
+
+    def align_event(self, event: Event) -> pd.Timestamp:
+        """Day 0 of ``event`` from its ``date``, ``time`` and ``timezone``."""
+        return self.align(event.date, event.time, event.timezone)
+
+    def align_many(
+        self, dates: pd.Series | pd.Index | np.ndarray | Sequence[Any]
+    ) -> pd.DatetimeIndex:
+        """Day 0 of many date-only announcements at once (vectorised).
+
+        Parameters
+        ----------
+        dates
+            Announcement dates (anything :func:`pandas.to_datetime` reads; times are dropped).
+
+        Returns
+        -------
+        pandas.DatetimeIndex
+            One session label per input, in input order.
+
+        Raises
+        ------
+        InputError
+            If a date is missing or outside the calendar; the message names the first such date.
+        """
+        try:
+            idx = pd.DatetimeIndex(pd.to_datetime(dates))
+        except (TypeError, ValueError) as exc:
+            raise InputError(
+                f"dates could not be read as dates ({exc}); give YYYY-MM-DD values.",
+                field="dates",
+            ) from None
+        if idx.tz is not None:
+            idx = idx.tz_localize(None)
+        if idx.hasnans:
+            raise InputError(
+                f"dates hold {int(idx.isna().sum())} missing values; drop or fill them first.",
+                field="dates",
+            )
+        ns = idx.normalize().as_unit("ns").asi8
+        pos = np.searchsorted(self._data.session_ns, ns, side="left")
+        bad = (ns < self._data.session_ns[0]) | (pos >= len(self._data.session_ns))
+        if bad.any():
+            first_bad = pd.Timestamp(ns[np.argmax(bad)])
+            raise self._range_error(f"{first_bad:%Y-%m-%d}")
+        return pd.DatetimeIndex(self._data.sessions[pos])
+
+    # -- counting sessions -------------------------------------------------------------------
+    def _position(self, session: DateLike) -> int:
+        day = _as_day(session, "session")
+        i = int(np.searchsorted(self._data.session_ns, day.value))
+        if i >= len(self._data.session_ns) or int(self._data.session_ns[i]) != day.value:
+            if not (self.first_session <= day <= self.last_session):
+                raise self._range_error(f"{day:%Y-%m-%d}", "session")
+            raise InputError(
+                f"session {day:%Y-%m-%d} is not a {self.name} session; align it first with "
+                "TradingCalendar.align().",
+                field="session",
+                value=str(day.date()),
+            )
+        return i
+
+    def offset(self, session: DateLike, n: int) -> pd.Timestamp:
+        """The session ``n`` sessions after ``session`` (before it when ``n < 0``).
+
+        Raises
+        ------
+        InputError
+            If ``session`` is not a session or the result falls outside the calendar.
+        """
+        i = self._position(session) + int(n)
+        if not 0 <= i < len(self._data.session_ns):
+            raise InputError(
+                f"{n:+d} sessions from {pd.Timestamp(session):%Y-%m-%d} falls outside the "
+                f"{self.name} calendar ({self.first_session:%Y-%m-%d} to "
+                f"{self.last_session:%Y-%m-%d}); use a shorter offset or a later/earlier event.",
+                field="n",
+                value=n,
+            )
+        return self._data.sessions[i]
+
+    def window(self, day0: DateLike, start: int, end: int) -> pd.DatetimeIndex:
+        """Sessions ``day0 + start`` to ``day0 + end``, inclusive: exactly ``end - start + 1``.
+
+        Raises
+        ------
+        InputError
+            If ``start > end``, ``day0`` is not a session or the window leaves the calendar.
+        """
+        if int(start) > int(end):
+            raise InputError(
+                f"window ({start}, {end}) starts after it ends; give the earlier offset first, "
+                f"e.g. ({end}, {start}).",
+                field="window",
+                value=(start, end),
+            )
+        i = self._position(self.offset(day0, start))
+        self.offset(day0, end)  # raises when the window's end leaves the calendar
+        return self._data.sessions[i : i + int(end) - int(start) + 1]

@@ -105,25 +105,34 @@ class _Bars:
 def run(
     events: Annotated[Path, typer.Argument(help="Event file (TOML) or CSV of ticker,event_date.")],
     prices: Annotated[
-        Path | None, typer.Option(help="Local prices (CSV/Parquet, long or wide) instead of yfinance.")
+        Path | None,
+        typer.Option(help="Local prices (CSV/Parquet, long or wide) instead of yfinance."),
     ] = None,
     shares: Annotated[
         Path | None, typer.Option(help="Share counts: CSV with ticker,as_of,shares.")
     ] = None,
-    market: Annotated[str | None, typer.Option(help="Benchmark ticker (default: event file, SPY).")] = None,
-    model: Annotated[str, typer.Option(help="Normal-return model, e.g. market, mean_adjusted.")] = "market",
+    market: Annotated[
+        str | None, typer.Option(help="Benchmark ticker (default: event file, SPY).")
+    ] = None,
+    model: Annotated[
+        str, typer.Option(help="Normal-return model, e.g. market, mean_adjusted.")
+    ] = "market",
     estimation: Annotated[
         tuple[int, int] | None,
         typer.Option(help="Estimation window in sessions, e.g. --estimation -250 -11."),
     ] = None,
     window: Annotated[
         list[str] | None,
-        typer.Option(help="Event window START,END in sessions; repeat for several, e.g. --window -1,1."),
+        typer.Option(
+            help="Event window START,END in sessions; repeat for several, e.g. --window -1,1."
+        ),
     ] = None,
     out_dir: Annotated[
         Path | None, typer.Option("--out", help="Output folder (default outputs/<study name>).")
     ] = None,
-    force: Annotated[bool, typer.Option(help="Replace outputs of an earlier run in --out.")] = False,
+    force: Annotated[
+        bool, typer.Option(help="Replace outputs of an earlier run in --out.")
+    ] = False,
     return_kind: Annotated[str, typer.Option(help="simple or log returns.")] = "simple",
     cache_dir: Annotated[Path | None, typer.Option(help="Price cache folder for yfinance.")] = None,
     debug: DebugOption = False,
@@ -136,14 +145,24 @@ def run(
         options["estimation"] = tuple(estimation)
     if window:
         options["windows"] = tuple(_window(w) for w in window)
-    columns = (TextColumn("{task.description:<10}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-               TimeElapsedColumn())
+    columns = (
+        TextColumn("{task.description:<10}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+    )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", EventStudyWarning)
         with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
             result, folder = run_study(
-                events, prices=prices, shares=shares, out=out_dir, force=force,
-                cache_dir=cache_dir, progress=_Bars(bar), **options,
+                events,
+                prices=prices,
+                shares=shares,
+                out=out_dir,
+                force=force,
+                cache_dir=cache_dir,
+                progress=_Bars(bar),
+                **options,
             )
     for note in {str(w.message) for w in caught if issubclass(w.category, EventStudyWarning)}:
         err.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)

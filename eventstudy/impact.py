@@ -1,9 +1,9 @@
-"""Dollar market-value effect of abnormal returns, per firm-event day, window and claim.
+r"""Dollar market-value effect of abnormal returns, per firm-event day, window and claim.
 
 Conventions
 -----------
 * Market value before day t is the previous session's close times the share count in force then:
-  :math:`MV_{i,t-1} = P_{i,t-1} \\cdot S_i`. ``close`` is the split-adjusted (not dividend-adjusted)
+  :math:`MV_{i,t-1} = P_{i,t-1} \cdot S_i`. ``close`` is the split-adjusted (not dividend-adjusted)
   close, so the level is the traded one.
 * Raw dollar change :math:`MV_{i,t-1} R_{it}`; abnormal dollar change :math:`MV_{i,t-1} AR_{it}`.
   Window and claim figures are sums of daily changes (each day on its own previous close).
@@ -155,8 +155,11 @@ def compare_claims(daily: pd.DataFrame, claims: tuple[Claim, ...]) -> pd.DataFra
         offset = merged["rel_day"] - merged["rel_day_anchor"]
         inside = merged[(offset >= claim.window[0]) & (offset <= claim.window[1])]
         found = set(inside["ticker"])
-        missing = [t for t in claim.tickers if t not in found or inside.loc[
-            inside["ticker"] == t, "raw_change_usd"].isna().any()]
+        missing = [
+            t
+            for t in claim.tickers
+            if t not in found or inside.loc[inside["ticker"] == t, "raw_change_usd"].isna().any()
+        ]
         raw = np.nan if missing else float(inside["raw_change_usd"].sum())
         abn = np.nan if missing else float(inside["abnormal_change_usd"].sum())
         reported = float(claim.value_usd)
@@ -191,8 +194,19 @@ def compare_claims(daily: pd.DataFrame, claims: tuple[Claim, ...]) -> pd.DataFra
     return pd.DataFrame.from_records(
         records,
         columns=[
-            "claim", "tickers", "date", "window_start", "window_end", "reported_usd",
-            "computed_raw_usd", "computed_abnormal_usd", "difference_pct",
-            "abnormal_difference_pct", "closes_used", "shares_used", "missing", "source",
+            "claim",
+            "tickers",
+            "date",
+            "window_start",
+            "window_end",
+            "reported_usd",
+            "computed_raw_usd",
+            "computed_abnormal_usd",
+            "difference_pct",
+            "abnormal_difference_pct",
+            "closes_used",
+            "shares_used",
+            "missing",
+            "source",
         ],
     )

@@ -107,16 +107,37 @@ class StudyResult(SummaryMixin):
     @property
     def abnormal_returns(self) -> pd.DataFrame:
         """``event_id, ticker, date, rel_day, return, normal_return, abnormal_return, ar_se, ar_t``."""
-        cols = ["event_id", "ticker", "date", "rel_day", "return", "normal_return",
-                "abnormal_return", "ar_se", "ar_t"]
+        cols = [
+            "event_id",
+            "ticker",
+            "date",
+            "rel_day",
+            "return",
+            "normal_return",
+            "abnormal_return",
+            "ar_se",
+            "ar_t",
+        ]
         return self.daily[cols].copy()
 
     @property
     def market_value(self) -> pd.DataFrame:
         """Daily market value on the previous close and the raw and abnormal dollar changes."""
-        cols = ["event_id", "ticker", "date", "rel_day", "close_prev", "shares", "shares_as_of",
-                "market_value_prev", "return", "abnormal_return", "raw_change_usd",
-                "abnormal_change_usd", "shares_note"]
+        cols = [
+            "event_id",
+            "ticker",
+            "date",
+            "rel_day",
+            "close_prev",
+            "shares",
+            "shares_as_of",
+            "market_value_prev",
+            "return",
+            "abnormal_return",
+            "raw_change_usd",
+            "abnormal_change_usd",
+            "shares_note",
+        ]
         return self.daily[cols].copy()
 
     def table(self, name: str) -> pd.DataFrame:
@@ -136,8 +157,10 @@ class StudyResult(SummaryMixin):
 
     def summary(self) -> str:
         """Per event: firms, day-0 abnormal returns, CARs and the main tests."""
-        lines = [f"Event study {self.events.name!r}: model {self.model}, "
-                 f"{len(self.fit.sample.pairs)} firm-events"]
+        lines = [
+            f"Event study {self.events.name!r}: model {self.model}, "
+            f"{len(self.fit.sample.pairs)} firm-events"
+        ]
         for event_id, part in self.car.groupby("event_id", sort=False):
             lines.append("")
             lines.append(f"event {event_id}")

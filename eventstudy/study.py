@@ -173,17 +173,26 @@ class EventStudy:
         report("download", 0, 1)
         tickers = list(dict.fromkeys([*plan.firm_tickers, self.benchmark, *self.events.benchmarks]))
         raw = prices.get_prices(
-            tickers, plan.start.date(), plan.end.date(),
+            tickers,
+            plan.start.date(),
+            plan.end.date(),
             progress=lambda d, t: report("download", d, t),
         )
         self._check_coverage(raw, plan, getattr(prices, "name", "prices"))
         quality = check_prices(raw, plan.sessions)
-        returns = compute_returns(quality.clean, plan.sessions, price_field=self.price_field,
-                                  kind=self.return_kind)
+        returns = compute_returns(
+            quality.clean, plan.sessions, price_field=self.price_field, kind=self.return_kind
+        )
         close = wide_prices(quality.clean, plan.sessions, "close")
         report("estimate", 0, 1)
-        sample = build_sample(plan.pairs, returns, returns[[self.benchmark]], self.estimation_window,
-                              self.event_windows, regressors=self.factors)
+        sample = build_sample(
+            plan.pairs,
+            returns,
+            returns[[self.benchmark]],
+            self.estimation_window,
+            self.event_windows,
+            regressors=self.factors,
+        )
         model = self._model(sample)
         fit = model.fit(sample)
         report("estimate", 1, 1)
@@ -337,8 +346,9 @@ class EventStudy:
             parts.append(part)
         table = pd.concat(parts, ignore_index=True)
         dollars = impact.window_changes(daily, self.event_windows)
-        return table.merge(dollars, on=["event_id", "ticker", "window_start", "window_end"],
-                           how="left")
+        return table.merge(
+            dollars, on=["event_id", "ticker", "window_start", "window_end"], how="left"
+        )
 
     def _groups(self, sample: EventSample) -> dict[str, np.ndarray]:
         codes = sample.pairs["event_id"].to_numpy()
@@ -402,9 +412,9 @@ class EventStudy:
         return pd.DataFrame.from_records(records)
 
     def _aar(self, fit: ReturnFit, groups: dict[str, np.ndarray]) -> pd.DataFrame:
-        """AAR and CAAR per group and event day, with standard errors from the model variances.
+        r"""AAR and CAAR per group and event day, with standard errors from the model variances.
 
-        :math:`\\operatorname{Var}(AAR_t) = N^{-2}\\sum_i \\operatorname{Var}(AR_{it})` assumes
+        :math:`\operatorname{Var}(AAR_t) = N^{-2}\sum_i \operatorname{Var}(AR_{it})` assumes
         independent firms (see the clustering note for shared event dates).
         """
         s = fit.sample
@@ -442,15 +452,20 @@ class EventStudy:
         reasons: list[tuple[str, str, str]] = []
         length = self.estimation_window[1] - self.estimation_window[0] + 1
         est_have = np.isfinite(fit.sample.firm_est).sum(axis=1)
-        day0_col = int(np.flatnonzero(fit.sample.rel_days == 0)[0]) if 0 in fit.sample.rel_days else 0
+        day0_col = (
+            int(np.flatnonzero(fit.sample.rel_days == 0)[0]) if 0 in fit.sample.rel_days else 0
+        )
         for i, row in enumerate(pairs.itertuples()):
             if fit.sample.evt_pos[i, day0_col] < 0:
                 reasons.append((row.event_id, row.ticker, "event day outside the price data"))
             elif not np.isfinite(fit.sigma2[i]):
                 reasons.append(
-                    (row.event_id, row.ticker,
-                     f"estimation window has {est_have[i]} of {length} returns "
-                     f"(at least {self._min_obs()} needed)")
+                    (
+                        row.event_id,
+                        row.ticker,
+                        f"estimation window has {est_have[i]} of {length} returns "
+                        f"(at least {self._min_obs()} needed)",
+                    )
                 )
             else:
                 for window in self.event_windows:
@@ -458,8 +473,11 @@ class EventStudy:
                     gaps = int((~np.isfinite(fit.ar[i, cols])).sum())
                     if gaps and self.missing == "nan":
                         reasons.append(
-                            (row.event_id, row.ticker,
-                             f"{gaps} missing return(s) in window {window}: its CAR is NaN")
+                            (
+                                row.event_id,
+                                row.ticker,
+                                f"{gaps} missing return(s) in window {window}: its CAR is NaN",
+                            )
                         )
         return pd.DataFrame(reasons, columns=["event_id", "ticker", "reason"])
 

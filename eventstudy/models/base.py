@@ -18,7 +18,7 @@ from ..sample import EventSample
 
 @dataclass(frozen=True)
 class ReturnFit:
-    """Normal-return model fitted to ``n`` firm-events, with abnormal returns and their variances.
+    r"""Normal-return model fitted to ``n`` firm-events, with abnormal returns and their variances.
 
     Abnormal returns cover the sample's event span (``sample.rel_days``) and are NaN where the firm
     has no return. Variances carry the prediction-error correction: for a linear model with
@@ -26,12 +26,12 @@ class ReturnFit:
 
     .. math::
 
-        \\operatorname{Var}(AR_t) = s^2\\,(1 + x_t'(X'X)^{-1}x_t), \\qquad
-        \\operatorname{Var}(CAR_{a,b}) = s^2\\,(T + c'(X'X)^{-1}c), \\quad c = \\sum_{t=a}^{b} x_t,
+        \operatorname{Var}(AR_t) = s^2\,(1 + x_t'(X'X)^{-1}x_t), \qquad
+        \operatorname{Var}(CAR_{a,b}) = s^2\,(T + c'(X'X)^{-1}c), \quad c = \sum_{t=a}^{b} x_t,
 
     where :math:`T = b - a + 1`. The CAR term is the square of a sum of event-day regressors, not a
     sum of squares (Campbell, Lo and MacKinlay 1997, eq. 4.4.14; for the market model
-    :math:`c'(X'X)^{-1}c = T^2/L + (\\sum_t (R_{mt} - \\bar R_m))^2 / \\sum_\\tau (R_{m\\tau} - \\bar R_m)^2`).
+    :math:`c'(X'X)^{-1}c = T^2/L + (\sum_t (R_{mt} - \bar R_m))^2 / \sum_\tau (R_{m\tau} - \bar R_m)^2`).
 
     Attributes
     ----------
@@ -44,7 +44,7 @@ class ReturnFit:
     params
         Estimated parameters, shape ``(n, k)``.
     sigma2
-        Residual variance :math:`s^2 = SSR / \\text{dof}`, shape ``(n,)``.
+        Residual variance :math:`s^2 = SSR / \text{dof}`, shape ``(n,)``.
     nobs
         Estimation observations used, shape ``(n,)``.
     dof
@@ -142,7 +142,7 @@ class ReturnFit:
         return car, var, days
 
     def bhar(self, window: WindowSpec) -> np.ndarray:
-        """Buy-and-hold abnormal return :math:`\\prod(1+R_t) - \\prod(1+\\hat R_t)` over ``window``.
+        r"""Buy-and-hold abnormal return :math:`\prod(1+R_t) - \prod(1+\hat R_t)` over ``window``.
 
         (Barber and Lyon 1997.) NaN when any day of the window is missing.
         """
@@ -213,10 +213,10 @@ class LinearReturnModel(ReturnModel):
 
 
 def fit_linear(name: str, sample: EventSample, d: LinearDesign, min_nobs: int) -> ReturnFit:
-    """Batched OLS over firm-events with missing days.
+    r"""Batched OLS over firm-events with missing days.
 
     For each firm-event the estimation days where the return or any regressor is missing are
-    dropped; :math:`\\hat b = (X'X)^{-1}X'y` and :math:`s^2 = \\hat e'\\hat e/(L_i - k)` with
+    dropped; :math:`\hat b = (X'X)^{-1}X'y` and :math:`s^2 = \hat e'\hat e/(L_i - k)` with
     :math:`L_i` the days used (``L - 2`` for the market model, as in Campbell, Lo and MacKinlay
     1997, eq. 4.4.6). Firm-events with fewer than ``min_nobs`` days or a singular design get NaN
     everywhere.

@@ -1,4 +1,4 @@
-"""Market model: :math:`R_{it} = \\alpha_i + \\beta_i R_{mt} + \\varepsilon_{it}` by OLS."""
+r"""Market model: :math:`R_{it} = \alpha_i + \beta_i R_{mt} + \varepsilon_{it}` by OLS."""
 
 from __future__ import annotations
 
@@ -12,16 +12,16 @@ from .base import LinearDesign, LinearReturnModel
 
 @dataclass(frozen=True)
 class MarketModel(LinearReturnModel):
-    """Market model estimated by OLS over the estimation window.
+    r"""Market model estimated by OLS over the estimation window.
 
     Notes
     -----
     .. math::
 
-        R_{it} = \\alpha_i + \\beta_i R_{mt} + \\varepsilon_{it}, \\qquad
-        AR_{it} = R_{it} - \\hat\\alpha_i - \\hat\\beta_i R_{mt},
+        R_{it} = \alpha_i + \beta_i R_{mt} + \varepsilon_{it}, \qquad
+        AR_{it} = R_{it} - \hat\alpha_i - \hat\beta_i R_{mt},
 
-    with residual variance :math:`s_i^2 = \\sum \\hat\\varepsilon^2 / (L_i - 2)` and the
+    with residual variance :math:`s_i^2 = \sum \hat\varepsilon^2 / (L_i - 2)` and the
     prediction-error variance of :class:`~eventstudy.models.base.ReturnFit`.
 
     References

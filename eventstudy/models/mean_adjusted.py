@@ -13,14 +13,14 @@ from .base import LinearDesign, LinearReturnModel, ReturnFit, fit_linear
 
 @dataclass(frozen=True)
 class MeanAdjustedModel(LinearReturnModel):
-    """Constant-mean-return model: the normal return is the estimation-window mean.
+    r"""Constant-mean-return model: the normal return is the estimation-window mean.
 
     Notes
     -----
     .. math::
 
-        AR_{it} = R_{it} - \\bar R_i, \\qquad s_i^2 = \\frac{1}{L_i - 1}\\sum_\\tau (R_{i\\tau} - \\bar R_i)^2,
-        \\qquad \\operatorname{Var}(AR_{it}) = s_i^2 (1 + 1/L_i).
+        AR_{it} = R_{it} - \bar R_i, \qquad s_i^2 = \frac{1}{L_i - 1}\sum_\tau (R_{i\tau} - \bar R_i)^2,
+        \qquad \operatorname{Var}(AR_{it}) = s_i^2 (1 + 1/L_i).
 
     References
     ----------
@@ -45,17 +45,17 @@ class MeanAdjustedModel(LinearReturnModel):
 
 @dataclass(frozen=True)
 class MarketAdjustedModel(LinearReturnModel):
-    """Market-adjusted returns: the normal return is the benchmark return (no parameters).
+    r"""Market-adjusted returns: the normal return is the benchmark return (no parameters).
 
     Notes
     -----
     .. math::
 
-        AR_{it} = R_{it} - R_{mt}, \\qquad
-        s_i^2 = \\frac{1}{L_i - 1}\\sum_\\tau (AR_{i\\tau} - \\overline{AR}_i)^2,
+        AR_{it} = R_{it} - R_{mt}, \qquad
+        s_i^2 = \frac{1}{L_i - 1}\sum_\tau (AR_{i\tau} - \overline{AR}_i)^2,
 
-    and, with nothing estimated, :math:`\\operatorname{Var}(AR_{it}) = s_i^2` and
-    :math:`\\operatorname{Var}(CAR) = T s_i^2`.
+    and, with nothing estimated, :math:`\operatorname{Var}(AR_{it}) = s_i^2` and
+    :math:`\operatorname{Var}(CAR) = T s_i^2`.
 
     References
     ----------

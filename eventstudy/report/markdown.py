@@ -52,12 +52,16 @@ def render_markdown(result: StudyResult, plots: dict[str, Path] | None = None) -
     rows = []
     for e in ev.events:
         aligned = day0.get(e.id)
-        rows.append({
-            "id": e.id, "kind": e.kind, "date": e.date.isoformat(),
-            "time": e.time.strftime("%H:%M") if e.time else "",
-            "day 0": aligned.date().isoformat() if aligned is not None else "",
-            "title": e.title,
-        })
+        rows.append(
+            {
+                "id": e.id,
+                "kind": e.kind,
+                "date": e.date.isoformat(),
+                "time": e.time.strftime("%H:%M") if e.time else "",
+                "day 0": aligned.date().isoformat() if aligned is not None else "",
+                "title": e.title,
+            }
+        )
     out.append(_table(pd.DataFrame(rows)))
     for event_id, flag in result.clustered.items():
         if flag:
@@ -88,34 +92,51 @@ def render_markdown(result: StudyResult, plots: dict[str, Path] | None = None) -
     if len(result.claims):
         out += ["## Reported figures vs computed", ""]
         cl = result.claims
-        out.append(_table(pd.DataFrame({
-            "claim": cl["claim"],
-            "reported $bn": cl["reported_usd"].map(_bn),
-            "raw $bn": cl["computed_raw_usd"].map(_bn),
-            "abnormal $bn": cl["computed_abnormal_usd"].map(_bn),
-            "raw vs reported": cl["difference_pct"].map(lambda x: _num(x, "{:+.2f}%")),
-            "source": cl["source"],
-        })))
-        out.append("Raw change = market value on the previous close x the day's return; abnormal "
-                   "change = the same market value x the abnormal return. Closes and share counts "
-                   "used are listed in `claims.csv`.\n")
+        out.append(
+            _table(
+                pd.DataFrame(
+                    {
+                        "claim": cl["claim"],
+                        "reported $bn": cl["reported_usd"].map(_bn),
+                        "raw $bn": cl["computed_raw_usd"].map(_bn),
+                        "abnormal $bn": cl["computed_abnormal_usd"].map(_bn),
+                        "raw vs reported": cl["difference_pct"].map(lambda x: _num(x, "{:+.2f}%")),
+                        "source": cl["source"],
+                    }
+                )
+            )
+        )
+        out.append(
+            "Raw change = market value on the previous close x the day's return; abnormal "
+            "change = the same market value x the abnormal return. Closes and share counts "
+            "used are listed in `claims.csv`.\n"
+        )
     out += ["## Tests", ""]
     tests = result.tests
-    tests = tests[(tests["event_id"] == main) & (tests["window_start"] == 0)
-                  & (tests["window_end"] == 0)].sort_values("order")
-    out.append(_table(pd.DataFrame({
-        "test": tests["test"],
-        "statistic": tests["statistic"].map(_num),
-        "p-value": tests["p_value"].map(lambda x: _num(x, "{:.4f}")),
-        "distribution": tests["distribution"],
-        "clustering-robust": tests["clustering_robust"].map({True: "yes", False: "no"}),
-        "note": tests["reason"],
-    })))
+    tests = tests[
+        (tests["event_id"] == main) & (tests["window_start"] == 0) & (tests["window_end"] == 0)
+    ].sort_values("order")
+    out.append(
+        _table(
+            pd.DataFrame(
+                {
+                    "test": tests["test"],
+                    "statistic": tests["statistic"].map(_num),
+                    "p-value": tests["p_value"].map(lambda x: _num(x, "{:.4f}")),
+                    "distribution": tests["distribution"],
+                    "clustering-robust": tests["clustering_robust"].map({True: "yes", False: "no"}),
+                    "note": tests["reason"],
+                }
+            )
+        )
+    )
     out += ["## Exclusions", "", _table(result.exclusions)]
     out += ["## Data quality", "", _table(result.data_quality)]
-    out.append("Files: `abnormal_returns.csv`, `car.csv`, `tests.csv`, `aar.csv`, "
-               "`market_value.csv`, `claims.csv`, `model_fit.csv`, `exclusions.csv`, "
-               "`data_quality.csv`.\n")
+    out.append(
+        "Files: `abnormal_returns.csv`, `car.csv`, `tests.csv`, `aar.csv`, "
+        "`market_value.csv`, `claims.csv`, `model_fit.csv`, `exclusions.csv`, "
+        "`data_quality.csv`.\n"
+    )
     return "\n".join(out)
 
 

@@ -11,8 +11,10 @@ from ..result import CSV_TABLES, StudyResult
 
 
 def to_csv_text(frame: pd.DataFrame) -> str:
-    """Deterministic CSV: 12 significant digits, ISO dates, ``\\n`` line ends."""
-    return frame.to_csv(index=False, float_format="%.12g", date_format="%Y-%m-%d", lineterminator="\n")
+    r"""Deterministic CSV: 12 significant digits, ISO dates, ``\\n`` line ends."""
+    return frame.to_csv(
+        index=False, float_format="%.12g", date_format="%Y-%m-%d", lineterminator="\n"
+    )
 
 
 def write_tables(result: StudyResult, directory: Path) -> list[Path]:

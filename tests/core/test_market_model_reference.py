@@ -137,10 +137,16 @@ def test_simulation_recovers_injected_abnormal_return() -> None:
     day0 = rng.integers(300, 590, n_firms)
     r[day0, np.arange(n_firms)] += 0.03
     returns = pd.DataFrame(r, index=dates, columns=[f"F{i}" for i in range(n_firms)])
-    pairs = pd.DataFrame({"event_id": [f"e{i}" for i in range(n_firms)],
-                          "ticker": returns.columns, "day0": dates[day0]})
-    fit = MarketModel().fit(build_sample(pairs, returns, pd.Series(market, index=dates),
-                                         (-250, -11), ((0, 0), (-5, 5))))
+    pairs = pd.DataFrame(
+        {
+            "event_id": [f"e{i}" for i in range(n_firms)],
+            "ticker": returns.columns,
+            "day0": dates[day0],
+        }
+    )
+    fit = MarketModel().fit(
+        build_sample(pairs, returns, pd.Series(market, index=dates), (-250, -11), ((0, 0), (-5, 5)))
+    )
     day0_ar = fit.car((0, 0))[0]
     assert day0_ar.mean() == pytest.approx(0.03, abs=4 * 0.02 / np.sqrt(n_firms))
     # beta has sd about 0.02 / (0.01 sqrt(240)) = 0.13 per firm; its mean error shrinks by sqrt(400)

@@ -25,16 +25,18 @@ from ._types import (
     validate_window,
 )
 from .calendar import TradingCalendar
+from .confounders import flag_confounders, label_windows
 from .data.base import PriceProvider, SharesProvider
 from .data.quality import check_prices
 from .data.returns import compute_returns, wide_prices
 from .errors import ClusteringWarning, InputError
 from .events.load import load_events
-from .events.schema import EventSet
+from .events.schema import Event, EventSet
 from .models import ReturnModel, get_model
 from .models.base import ReturnFit
 from .result import StudyResult
 from .sample import EventSample, build_sample, span_of
+from .sensitivity import benchmark_sensitivity
 from .stats import TESTS, CrossSection, car_t
 
 GroupBy = Literal["auto", "event", "pooled"]
@@ -216,6 +218,9 @@ class EventStudy:
         tests = self._tests(fit, groups, clustered, report)
         aar = self._aar(fit, groups)
         claims = impact.compare_claims(daily, self.events.claims)
+        flags = flag_confounders(self.events, sample, self.event_windows, plan.align)
+        cars["confounders"] = label_windows(cars, flags)
+        benchmarks = self._benchmarks(plan, returns, model, daily)
         exclusions = self._exclusions(fit, plan)
         meta = {
             "source": getattr(prices, "name", type(prices).__name__),
@@ -240,6 +245,8 @@ class EventStudy:
             model_fit=fit.fit_table(),
             exclusions=exclusions,
             data_quality=quality.issues,
+            confounders=flags,
+            benchmarks=benchmarks,
             clustered=clustered,
             meta=meta,
         )
@@ -289,7 +296,11 @@ class EventStudy:
         for cal_name in set(pairs["calendar"]) - {ev.calendar}:
             sessions = sessions.union(calendars[cal_name].sessions(start, end))
         firm_tickers = list(dict.fromkeys(pairs["ticker"]))
-        return _Plan(pairs, sessions, start, end, firm_tickers)
+
+        def align(event: Event, cal_name: str) -> pd.Timestamp:
+            return calendar(cal_name).align_event(event)
+
+        return _Plan(pairs, sessions, start, end, firm_tickers, align)
 
     def _check_coverage(self, raw: pd.DataFrame, plan: _Plan, source: str) -> None:
         """Every studied event must fall inside the price data."""
@@ -304,6 +315,25 @@ class EventStudy:
                     field="date",
                     value=str(day0.date()),
                 )
+
+    def _benchmarks(
+        self, plan: _Plan, returns: pd.DataFrame, model: ReturnModel, daily: pd.DataFrame
+    ) -> pd.DataFrame:
+        """Main-event day-0 results under the study benchmark and the event file's others."""
+        if not self.events.benchmarks:
+            return pd.DataFrame()
+        main = self.events.main_event_id
+        pairs = plan.pairs[plan.pairs["event_id"] == main]
+        day0 = daily[(daily["event_id"] == main) & (daily["rel_day"] == 0)]
+        return benchmark_sensitivity(
+            pairs,
+            returns,
+            model,
+            [self.benchmark, *self.events.benchmarks],
+            self.estimation_window,
+            self.event_windows,
+            day0,
+        )
 
     def _daily(self, fit: ReturnFit) -> pd.DataFrame:
         """The long per-day table, built from the arrays in one pass."""
@@ -493,6 +523,7 @@ class _Plan:
     start: pd.Timestamp
     end: pd.Timestamp
     firm_tickers: list[str]
+    align: Callable[[Event, str], pd.Timestamp]
 
 
 def _is_clustered(sample: EventSample, rows: np.ndarray) -> bool:

@@ -133,6 +133,14 @@ class EventSet:
         """Events of kind ``"confounder"``."""
         return tuple(e for e in self.events if e.kind == "confounder")
 
+    @property
+    def main_event_id(self) -> str:
+        """The event the claims refer to, else the first studied event."""
+        for claim in self.claims:
+            if claim.event_id:
+                return claim.event_id
+        return self.studied[0].id if self.studied else ""
+
     def tickers_of(self, event: Event) -> tuple[str, ...]:
         """Firms the event applies to."""
         return event.tickers if event.tickers is not None else self.tickers

@@ -9,7 +9,6 @@ import pandas as pd
 
 from .._io import atomic_write_text
 from ..result import StudyResult
-from .plots import main_event
 
 
 def _pct(x: float) -> str:
@@ -37,7 +36,7 @@ def render_markdown(result: StudyResult, plots: dict[str, Path] | None = None) -
     """The report as Markdown text."""
     ev, meta = result.events, result.meta
     plots = plots or {}
-    main = main_event(result)
+    main = result.events.main_event_id
     out = [f"# Event study: {ev.name}", ""]
     out.append(
         f"Model **{result.model}** against **{meta.get('market')}**, estimation window "

@@ -23,14 +23,6 @@ SOURCE_NOTE = "Source: eventstudy; prices {source}, model {model}"
 MAX_EVENTS_PLOTTED = 10
 
 
-def main_event(result: StudyResult) -> str:
-    """The event the claims refer to, else the first studied event."""
-    for claim in result.events.claims:
-        if claim.event_id:
-            return claim.event_id
-    return result.events.studied[0].id
-
-
 def _footer(fig: Figure, result: StudyResult) -> None:
     fig.text(
         0.01,
@@ -50,7 +42,7 @@ def _title(result: StudyResult, event_id: str) -> str:
 
 def plot_car_paths(result: StudyResult, event_id: str | None = None, top: int = 8) -> Figure:
     """Cumulative abnormal return by ticker over the event span (percent)."""
-    event_id = event_id or main_event(result)
+    event_id = event_id or result.events.main_event_id
     daily = result.daily[result.daily["event_id"] == event_id]
     wide = daily.pivot_table(index="rel_day", columns="ticker", values="abnormal_return")
     cum = wide.cumsum() * 100
@@ -79,7 +71,7 @@ def plot_car_paths(result: StudyResult, event_id: str | None = None, top: int = 
 
 def plot_day0_bars(result: StudyResult, event_id: str | None = None, alpha: float = 0.05) -> Figure:
     """Day-0 abnormal return by ticker, bars coloured by significance at ``alpha``."""
-    event_id = event_id or main_event(result)
+    event_id = event_id or result.events.main_event_id
     car = result.car
     day0 = car[
         (car["event_id"] == event_id) & (car["window_start"] == 0) & (car["window_end"] == 0)
@@ -110,7 +102,7 @@ def plot_day0_bars(result: StudyResult, event_id: str | None = None, alpha: floa
 
 def plot_market_value(result: StudyResult, event_id: str | None = None) -> Figure:
     """Raw and abnormal day-0 dollar change by ticker, with the reported figures drawn across."""
-    event_id = event_id or main_event(result)
+    event_id = event_id or result.events.main_event_id
     car = result.car
     day0 = car[
         (car["event_id"] == event_id) & (car["window_start"] == 0) & (car["window_end"] == 0)
@@ -149,7 +141,7 @@ def plot_market_value(result: StudyResult, event_id: str | None = None) -> Figur
 
 def plot_caar(result: StudyResult, event_id: str | None = None) -> Figure:
     """AAR bars and CAAR line with a 95% band for one group."""
-    event_id = event_id or main_event(result)
+    event_id = event_id or result.events.main_event_id
     aar = result.aar[result.aar["event_id"] == event_id]
     fig, ax = plt.subplots(figsize=(9, 5))
     ax.bar(aar["rel_day"], aar["aar"] * 100, color="#95a5a6", label="AAR")
@@ -201,7 +193,7 @@ def write_plots(result: StudyResult, directory: Path) -> dict[str, Path]:
             plot_caar(result, event_id), directory / f"caar_{event_id}.png"
         )
     if result.daily["market_value_prev"].notna().any() and events:
-        event_id = main_event(result)
+        event_id = result.events.main_event_id
         out["market_value"] = _save(
             plot_market_value(result, event_id), directory / "market_value.png"
         )

@@ -1,0 +1,464 @@
+"""Read event files (TOML study definitions, CSV lists of firm-events) into an EventSet.
+
+Both forms are parsed as data only (``tomllib`` and pandas' CSV reader; nothing is evaluated). The
+format is documented field by field in ``docs/events.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, NoReturn
+
+import numpy as np
+import pandas as pd
+
+from ..calendar import TradingCalendar, check_timezone
+from ..errors import EventFileError, InputError
+from .schema import DEFAULT_ESTIMATION, DEFAULT_WINDOWS, Claim, Event, EventSet
+from .validate import Problem, find_problems, parse_date, parse_time, safe_name
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10 uses the tomli backport (a declared dependency there)
+    import tomli as tomllib
+
+__all__ = [
+    "load_events",
+    "event_set_from_mapping",
+    "describe_events",
+    "safe_name",
+    "CSV_COLUMNS",
+    "SUFFIXES",
+]
+
+SUFFIXES = (".toml", ".csv")
+"""File suffixes :func:`load_events` reads (case-insensitive)."""
+
+CSV_COLUMNS = ("ticker", "event_date", "event_id", "time", "timezone")
+"""Columns of the CSV form; ``ticker`` and ``event_date`` are required."""
+
+_DEFAULT_TZ = "America/New_York"
+_TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def _raise(problems: list[Problem], source: str) -> NoReturn:
+    """Raise one :class:`EventFileError` carrying every problem."""
+    first = str(problems[0])
+    if len(problems) > 1:
+        first = f"{first.rstrip('.')} (and {len(problems) - 1} more)."
+    raise EventFileError(first, source=source, problems=[str(p) for p in problems])
+
+
+def load_events(path: str | Path) -> EventSet:
+    """Read an event file into an :class:`~eventstudy.events.schema.EventSet`.
+
+    Parameters
+    ----------
+    path
+        A ``.toml`` study definition or a ``.csv`` list of firm-events (``ticker,event_date``
+        plus optional ``event_id``, ``time``, ``timezone``); see ``docs/events.md``.
+
+    Returns
+    -------
+    EventSet
+        The validated study definition; ``source`` is ``str(path)``.
+
+    Raises
+    ------
+    InputError
+        If the file does not exist or has another suffix.
+    EventFileError
+        If the file is malformed. The message is the first problem (plus "(and N more)");
+        ``.problems`` lists every problem found, one sentence each.
+
+    Examples
+    --------
+    >>> ev = load_events("events/deepseek_2025.toml")  # doctest: +SKIP
+    >>> [e.id for e in ev.studied]  # doctest: +SKIP
+    ['v3', 'r1', 'app-no1', 'selloff']
+    """
+    p = Path(path)
+    source = str(path)
+    if not p.is_file():
+        what = "is a folder, not a file" if p.is_dir() else "does not exist"
+        raise InputError(
+            f"event file {source} {what}; check the path (event files end in .toml or .csv).",
+            source=source,
+            field="path",
+            value=source,
+        )
+    suffix = p.suffix.lower()
+    if suffix == ".toml":
+        return _load_toml(p, source)
+    if suffix == ".csv":
+        return _load_csv(p, source)
+    raise InputError(
+        f"event file {source} has suffix {p.suffix!r}; use a .toml study file or a .csv list of "
+        "firm-events (see docs/events.md).",
+        source=source,
+        field="path",
+        value=p.suffix,
+    )
+
+
+# -- TOML ---------------------------------------------------------------------------------------
+def _load_toml(path: Path, source: str) -> EventSet:
+    try:
+        raw = tomllib.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        _raise(
+            [Problem(source, f"byte {exc.start}", "is not UTF-8 text; save the file as UTF-8")],
+            source,
+        )
+    except tomllib.TOMLDecodeError as exc:
+        text = str(exc)
+        m = _TOML_POS.search(text)
+        where = f"line {m[1]}, column {m[2]}" if m else "end of file"
+        what = _TOML_POS.sub("", text).replace("(at end of document)", "").strip()
+        _raise(
+            [Problem(source, where, f"invalid TOML ({what}); fix the syntax there")],
+            source,
+        )
+    return event_set_from_mapping(raw, source)
+
+
+def event_set_from_mapping(raw: Mapping[str, Any], source: str = "<mapping>") -> EventSet:
+    """Validate a parsed TOML document and build its :class:`EventSet`.
+
+    Parameters
+    ----------
+    raw
+        The mapping read from a TOML event file (same layout; dates may be ``datetime.date`` or
+        ``"YYYY-MM-DD"`` text).
+    source
+        Name used in messages.
+
+    Returns
+    -------
+    EventSet
+
+    Raises
+    ------
+    EventFileError
+        If :func:`~eventstudy.events.validate.find_problems` finds any problem.
+    """
+    problems = find_problems(raw, source)
+    if problems:
+        _raise(problems, source)
+    study = raw["study"]
+    events = tuple(_event(ev) for ev in raw["events"])
+    claims = tuple(_claim(cl) for cl in raw.get("claims", ()))
+    return EventSet(
+        name=study["name"],
+        events=events,
+        tickers=tuple(study.get("tickers", ())),
+        market=study.get("market", "SPY"),
+        estimation=tuple(study.get("estimation", DEFAULT_ESTIMATION)),  # type: ignore[arg-type]
+        windows=tuple(tuple(w) for w in study.get("windows", DEFAULT_WINDOWS)),  # type: ignore[misc]
+        claims=claims,
+        shares={str(k): float(v) for k, v in study.get("shares", {}).items()},
+        exchanges={str(k): str(v) for k, v in study.get("exchanges", {}).items()},
+        calendar=study.get("calendar", "XNYS"),
+        benchmarks=tuple(study.get("benchmarks", ())),
+        source=source,
+    )
+
+
+def _event(ev: Mapping[str, Any]) -> Event:
+    date = parse_date(ev["date"])
+    if date is None:  # find_problems has already rejected this; keeps the type checker honest
+        raise InputError(f"events: bad date {ev['date']!r}; write YYYY-MM-DD.", field="date")
+    return Event(
+        id=ev["id"],
+        date=date,
+        title=ev.get("title", ""),
+        time=parse_time(ev["time"]) if "time" in ev else None,
+        timezone=ev.get("timezone", _DEFAULT_TZ),
+        description=ev.get("description", ""),
+        sources=tuple(ev.get("sources", ())),
+        kind=ev.get("kind", "event"),
+        tickers=tuple(ev["tickers"]) if "tickers" in ev else None,
+    )
+
+
+def _claim(cl: Mapping[str, Any]) -> Claim:
+    date = parse_date(cl["date"])
+    if date is None:  # find_problems has already rejected this; keeps the type checker honest
+        raise InputError(f"claims: bad date {cl['date']!r}; write YYYY-MM-DD.", field="date")
+    return Claim(
+        id=cl["id"],
+        tickers=tuple(cl["tickers"]),
+        date=date,
+        value_usd=float(cl["value_usd"]),
+        source=cl.get("source", ""),
+        window=tuple(cl.get("window", (0, 0))),  # type: ignore[arg-type]
+        event_id=cl.get("event_id"),
+    )
+
+
+# -- CSV ----------------------------------------------------------------------------------------
+def _lines(mask: np.ndarray | pd.Series, line_no: np.ndarray) -> list[int]:
+    return [int(n) for n in line_no[np.asarray(mask, dtype=bool)]]
+
+
+def _load_csv(path: Path, source: str) -> EventSet:
+    try:
+        frame = pd.read_csv(
+            path,
+            dtype=str,
+            na_filter=False,
+            skip_blank_lines=False,
+            skipinitialspace=True,
+            encoding="utf-8",
+        )
+    except UnicodeDecodeError as exc:
+        _raise(
+            [Problem(source, f"byte {exc.start}", "is not UTF-8 text; save it as UTF-8")], source
+        )
+    except pd.errors.EmptyDataError:
+        _raise(
+            [
+                Problem(
+                    source,
+                    "line 1",
+                    "the file is empty; start it with the header ticker,event_date",
+                )
+            ],
+            source,
+        )
+    except pd.errors.ParserError as exc:
+        m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if m:
+            where = f"line {m[2]}"
+            what = f"has {m[3]} fields but the header has {m[1]}; remove the extra commas"
+        else:
+            where, what = "file", f"cannot be read as CSV ({exc}); fix the quoting"
+        _raise([Problem(source, where, what)], source)
+    return _csv_event_set(frame, path.stem, source)
+
+
+def _csv_event_set(frame: pd.DataFrame, name: str, source: str) -> EventSet:
+    problems: list[Problem] = []
+
+    def add(location: str, message: str) -> None:
+        problems.append(Problem(source, location, message))
+
+    header = [str(c).strip().lower() for c in frame.columns]
+    seen: set[str] = set()
+    for col in header:
+        if col in seen:
+            add("line 1", f"column {col!r} appears twice; keep one")
+        seen.add(col)
+        if col not in CSV_COLUMNS:
+            close = difflib.get_close_matches(col, CSV_COLUMNS, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"use {', '.join(CSV_COLUMNS)}"
+            add("line 1", f"unknown column {col!r}; {hint}")
+    for col in ("ticker", "event_date"):
+        if col not in header:
+            add(
+                "line 1",
+                f"required column {col!r} is missing; the header must name ticker,event_date",
+            )
+    if problems:
+        _raise(problems, source)
+    frame = frame.set_axis(header, axis=1)
+    cols = {c: frame[c].astype(str).str.strip() for c in header}
+    line_no = np.arange(2, len(frame) + 2)
+    blank = np.logical_and.reduce([(s == "").to_numpy() for s in cols.values()])
+    if blank.any():
+        keep = ~blank
+        cols = {c: s[keep] for c, s in cols.items()}
+        line_no = line_no[keep]
+    if not len(line_no):
+        _raise(
+            [Problem(source, "line 2", "the file has no rows; add one row per firm-event")], source
+        )
+
+    ticker = cols["ticker"]
+    bad_ticker = (ticker == "") | ticker.str.contains(r"[\s,;]", regex=True)
+    for n, t in zip(_lines(bad_ticker, line_no), ticker[bad_ticker.to_numpy()], strict=True):
+        if t == "":
+            add(f"line {n}", "ticker is empty; give the firm's ticker, e.g. NVDA")
+        else:
+            add(f"line {n}", f"ticker {t!r} holds a space or separator; write one ticker per row")
+
+    date_text = cols["event_date"]
+    dates = pd.to_datetime(date_text, format="%Y-%m-%d", errors="coerce")
+    bad_date = dates.isna() | ~date_text.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
+    for n, d in zip(_lines(bad_date, line_no), date_text[bad_date.to_numpy()], strict=True):
+        add(
+            f"line {n}",
+            f"event_date {d!r} is not a valid date; write it as YYYY-MM-DD, e.g. 2025-01-27",
+        )
+
+    times: pd.Series | None = None
+    if "time" in cols:
+        text = cols["time"]
+        parts = text.str.extract(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+        h = pd.to_numeric(parts[0], errors="coerce")
+        mi = pd.to_numeric(parts[1], errors="coerce")
+        s = pd.to_numeric(parts[2], errors="coerce").fillna(0)
+        ok = (h < 24) & (mi < 60) & (s < 60)
+        bad_time = (text != "") & ~ok.fillna(False).astype(bool)
+        for n, t in zip(_lines(bad_time, line_no), text[bad_time.to_numpy()], strict=True):
+            add(
+                f"line {n}",
+                f"time {t!r} is not a time of day; write it as HH:MM (24-hour), e.g. 16:05",
+            )
+        times = text
+
+    zones: pd.Series | None = None
+    if "timezone" in cols:
+        zones = cols["timezone"].mask(cols["timezone"] == "", _DEFAULT_TZ)
+        for zone in zones.unique():
+            reason = check_timezone(zone)
+            if reason is not None:
+                for n in _lines(zones == zone, line_no):
+                    add(f"line {n}", f"unknown time zone {zone!r}; {reason}")
+
+    iso = date_text.where(~bad_date, "")
+    if "event_id" in cols:
+        event_id = cols["event_id"].mask(cols["event_id"] == "", ticker + "-" + iso)
+    else:
+        event_id = ticker + "-" + iso
+    pair_dup = pd.DataFrame({"e": event_id, "t": ticker}).duplicated().to_numpy()
+    for n, e, t in zip(
+        _lines(pair_dup, line_no), event_id[pair_dup], ticker[pair_dup], strict=True
+    ):
+        add(f"line {n}", f"ticker {t!r} is listed twice for event {e!r}; remove the repeated row")
+
+    group_keys = {"event_date": iso}
+    if times is not None:
+        group_keys["time"] = times
+    if zones is not None:
+        group_keys["timezone"] = zones
+    unique_ids = event_id.is_unique
+    if not unique_ids:
+        keyed = pd.DataFrame({"event_id": event_id, **group_keys})
+        for col in group_keys:
+            first = keyed.groupby("event_id", sort=False)[col].transform("first")
+            differs = (keyed[col] != first).to_numpy()
+            for n, e, v, f in zip(
+                _lines(differs, line_no),
+                event_id[differs],
+                keyed[col][differs],
+                first[differs],
+                strict=True,
+            ):
+                add(
+                    f"line {n}",
+                    f"event {e!r} has {col} {v!r} here but {f!r} on its first row; give every row "
+                    "of an event the same value or a different event_id",
+                )
+    if problems:
+        problems.sort(key=lambda p: int(p.location.split()[1]))
+        _raise(problems, source)
+
+    py_dates = dict(
+        zip(iso.unique(), (dt.date.fromisoformat(d) for d in iso.unique()), strict=True)
+    )
+    date_of = iso.map(py_dates).to_numpy()
+    if times is not None:
+        uniq = times.unique()
+        time_of = times.map(dict(zip(uniq, (parse_time(t) for t in uniq), strict=True))).to_numpy()
+    else:
+        time_of = np.full(len(iso), None, dtype=object)
+    zone_of = (
+        zones.to_numpy() if zones is not None else np.full(len(iso), _DEFAULT_TZ, dtype=object)
+    )
+    ids = event_id.to_numpy()
+    tick = ticker.to_numpy()
+    if unique_ids:
+        events = tuple(
+            Event(id=e, date=d, time=t, timezone=z, tickers=(k,))
+            for e, d, t, z, k in zip(ids, date_of, time_of, zone_of, tick, strict=True)
+        )
+    else:
+        members: dict[str, list[str]] = {}
+        first_row: dict[str, int] = {}
+        for i, (e, k) in enumerate(zip(ids, tick, strict=True)):
+            if e not in members:
+                members[e] = []
+                first_row[e] = i
+            members[e].append(k)
+        events = tuple(
+            Event(
+                id=e,
+                date=date_of[i],
+                time=time_of[i],
+                timezone=zone_of[i],
+                tickers=tuple(members[e]),
+            )
+            for e, i in first_row.items()
+        )
+    return EventSet(
+        name=name,
+        events=events,
+        tickers=tuple(pd.unique(tick)),
+        source=source,
+    )
+
+
+# -- listing ------------------------------------------------------------------------------------
+def describe_events(events: EventSet) -> pd.DataFrame:
+    """One row per event with its aligned day 0 (what ``eventstudy events list`` prints).
+
+    Parameters
+    ----------
+    events
+        A loaded study definition.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``id``, ``kind``, ``title``, ``date``, ``time`` (``"HH:MM"`` or empty),
+        ``timezone``, ``tickers`` (comma-separated, or ``"all"`` for the study's tickers),
+        ``n_tickers``, ``day0`` (session on the study calendar) and, for each ticker with its own
+        exchange in ``events.exchanges``, ``day0_<TICKER>`` on that exchange's calendar (``NaT``
+        when the event does not apply to that ticker).
+
+    Raises
+    ------
+    InputError
+        If an event date lies outside a calendar or a calendar code is unknown.
+    """
+    evs = events.events
+    main = TradingCalendar(events.calendar)
+    own = {t: TradingCalendar(c) for t, c in events.exchanges.items()}
+    frame = pd.DataFrame(
+        {
+            "id": [e.id for e in evs],
+            "kind": [e.kind for e in evs],
+            "title": [e.title for e in evs],
+            "date": pd.to_datetime([e.date for e in evs]),
+            "time": [e.time.strftime("%H:%M") if e.time is not None else "" for e in evs],
+            "timezone": [e.timezone for e in evs],
+            "tickers": [",".join(e.tickers) if e.tickers is not None else "all" for e in evs],
+            "n_tickers": [len(events.tickers_of(e)) for e in evs],
+        }
+    )
+    frame["day0"] = _day0(main, evs)
+    for ticker, cal in own.items():
+        applies = np.array([ticker in events.tickers_of(e) for e in evs], dtype=bool)
+        col = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+        if applies.any():
+            col[applies] = _day0(cal, [e for e, a in zip(evs, applies, strict=True) if a])
+        frame[f"day0_{ticker}"] = col
+    return frame
+
+
+def _day0(cal: TradingCalendar, evs: tuple[Event, ...] | list[Event]) -> pd.DatetimeIndex:
+    """Aligned sessions: vectorised for date-only events, one by one for timed ones."""
+    out = np.empty(len(evs), dtype="datetime64[ns]")
+    timed = np.array([e.time is not None for e in evs], dtype=bool)
+    if (~timed).any():
+        dates = [e.date for e, t in zip(evs, timed, strict=True) if not t]
+        out[~timed] = cal.align_many(dates).to_numpy()
+    for i in np.flatnonzero(timed):
+        out[i] = cal.align_event(evs[i]).to_datetime64()
+    return pd.DatetimeIndex(out)

@@ -7,13 +7,21 @@ from __future__ import annotations
 
 from ..errors import InputError
 from .base import LinearDesign, LinearReturnModel, ReturnFit, ReturnModel
+from .factor import CAPMModel, CarhartModel, FactorModel, FamaFrench3Model, FamaFrench5Model
 from .market import MarketModel
 from .mean_adjusted import MarketAdjustedModel, MeanAdjustedModel
+from .nonsync import DimsonModel, ScholesWilliamsModel
 
 MODELS: dict[str, type[ReturnModel]] = {
     "market": MarketModel,
     "mean_adjusted": MeanAdjustedModel,
     "market_adjusted": MarketAdjustedModel,
+    "capm": CAPMModel,
+    "ff3": FamaFrench3Model,
+    "ff5": FamaFrench5Model,
+    "carhart": CarhartModel,
+    "scholes_williams": ScholesWilliamsModel,
+    "dimson": DimsonModel,
 }
 
 MODEL_ALIASES: dict[str, str] = {
@@ -22,6 +30,17 @@ MODEL_ALIASES: dict[str, str] = {
     "constant_mean": "mean_adjusted",
     "mean": "mean_adjusted",
     "raw": "market_adjusted",
+    "sharpe": "capm",
+    "fama_french_3": "ff3",
+    "fama_french": "ff3",
+    "famafrench3": "ff3",
+    "fama_french_5": "ff5",
+    "famafrench5": "ff5",
+    "ff4": "carhart",
+    "four_factor": "carhart",
+    "sw": "scholes_williams",
+    "scholes-williams": "scholes_williams",
+    "scholeswilliams": "scholes_williams",
 }
 
 
@@ -48,6 +67,14 @@ def get_model(name: str | ReturnModel) -> ReturnModel:
 
 __all__ = [
     "MODELS",
+    "MODEL_ALIASES",
+    "CAPMModel",
+    "CarhartModel",
+    "DimsonModel",
+    "FactorModel",
+    "FamaFrench3Model",
+    "FamaFrench5Model",
+    "ScholesWilliamsModel",
     "LinearDesign",
     "LinearReturnModel",
     "MarketAdjustedModel",

@@ -1,0 +1,220 @@
+"""Prices from a local CSV or Parquet file (``--prices FILE``).
+
+Two layouts are read:
+
+* **long**: one row per ticker and day, columns ``date, ticker`` plus ``adj_close`` and/or
+  ``close`` and optionally ``volume`` (other columns such as ``open`` are ignored);
+* **wide**: a ``date`` column and one column per ticker; each value is taken as both ``close``
+  and ``adj_close``.
+
+A file is long when it has a ``ticker`` (or ``symbol``) column, wide otherwise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import DataUnavailableError, InputError
+from .base import PRICE_COLUMNS, canonical_column, normalize_price_frame
+
+PARQUET_SUFFIXES = (".parquet", ".pq")
+
+
+def read_table(path: Path, what: str = "price") -> pd.DataFrame:
+    """Read a CSV or Parquet file into a frame, turning every read failure into one sentence.
+
+    Parameters
+    ----------
+    path
+        File to read; ``.parquet``/``.pq`` are read as Parquet, anything else as CSV.
+    what
+        What the file holds (``"price"``, ``"share-count"``), used in messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The raw table (strings left unparsed for CSV).
+
+    Raises
+    ------
+    DataUnavailableError
+        If the file does not exist.
+    InputError
+        If it cannot be read (not CSV/Parquet, bad encoding, no header).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataUnavailableError(
+            f"{what} file {path} does not exist; check the path (or omit it to download from "
+            "yfinance).",
+            source=str(path),
+        )
+    try:
+        if path.suffix.lower() in PARQUET_SUFFIXES:
+            frame = pd.read_parquet(path)
+        else:
+            frame = pd.read_csv(path, dtype=object, skipinitialspace=True)
+    except pd.errors.EmptyDataError:
+        raise InputError(
+            f"{what} file {path} is empty; it needs a header row and data rows.",
+            source=str(path),
+        ) from None
+    except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        kind = "Parquet" if path.suffix.lower() in PARQUET_SUFFIXES else "CSV"
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError(
+            f"{what} file {path} could not be read as {kind} ({detail}); save it as UTF-8 CSV "
+            "with a header row, or as Parquet.",
+            source=str(path),
+        ) from None
+    return frame
+
+
+def table_to_long(frame: pd.DataFrame, source: str) -> pd.DataFrame:
+    """Turn a raw long or wide price table into the canonical long frame.
+
+    Parameters
+    ----------
+    frame
+        Table as read from the file.
+    source
+        File name, used in messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Canonical long frame (see :func:`eventstudy.data.base.normalize_price_frame`).
+
+    Raises
+    ------
+    InputError
+        If the table has no date column, no price column, or unparseable values.
+    """
+    names = [canonical_column(c) for c in frame.columns]
+    if "date" not in names and frame.index.name is not None:
+        if canonical_column(frame.index.name) == "date":  # e.g. Parquet saved with a date index
+            frame = frame.reset_index()
+            names = [canonical_column(c) for c in frame.columns]
+    if "ticker" in names or "date" not in names:
+        return normalize_price_frame(frame, source)
+    # Wide: a date column and one column per ticker.
+    date_pos = names.index("date")
+    value_pos = [i for i, n in enumerate(names) if n != "date"]
+    if not value_pos:
+        raise InputError(
+            f"{source}: only a date column was found; add a ticker column (long layout) or one "
+            "price column per ticker (wide layout).",
+            source=source,
+            field="ticker",
+        )
+    tickers = [str(frame.columns[i]).strip() for i in value_pos]
+    parts = []
+    for ticker, pos in zip(tickers, value_pos, strict=True):
+        parts.append(
+            pd.DataFrame(
+                {
+                    "date": frame.iloc[:, date_pos].to_numpy(),
+                    "ticker": ticker,
+                    "adj_close": frame.iloc[:, pos].to_numpy(),
+                    "close": frame.iloc[:, pos].to_numpy(),
+                }
+            )
+        )
+    long = pd.concat(parts, ignore_index=True)
+    normal = normalize_price_frame(long, source)
+    # A wide file has blanks where a ticker has no price that day: drop them rather than keep rows.
+    return normal[normal["close"].notna()].reset_index(drop=True)
+
+
+class LocalPriceProvider:
+    """Prices from a local CSV or Parquet file (long or wide layout).
+
+    Parameters
+    ----------
+    path
+        The price file.
+
+    Examples
+    --------
+    >>> from eventstudy.data.csv import LocalPriceProvider
+    >>> provider = LocalPriceProvider("prices.csv")  # doctest: +SKIP
+    >>> provider.get_prices(["NVDA"], dt.date(2025, 1, 2), dt.date(2025, 1, 31))  # doctest: +SKIP
+    """
+
+    name = "file"
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    def __repr__(self) -> str:
+        return f"LocalPriceProvider({str(self.path)!r})"
+
+    def read(self) -> pd.DataFrame:
+        """Every row of the file as the canonical long frame.
+
+        Raises
+        ------
+        DataUnavailableError
+            If the file does not exist.
+        InputError
+            If it cannot be read or parsed.
+        """
+        frame = read_table(self.path)
+        return table_to_long(frame, str(self.path))
+
+    def get_prices(
+        self,
+        tickers: Sequence[str],
+        start: dt.date,
+        end: dt.date,
+        *,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> pd.DataFrame:
+        """Rows of ``tickers`` from ``start`` to ``end`` (inclusive).
+
+        Parameters
+        ----------
+        tickers
+            Symbols wanted (matched exactly, case-sensitive).
+        start, end
+            First and last day (inclusive).
+        progress
+            Called once per ticker as ``progress(done, total)``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Canonical long frame (:data:`~eventstudy.data.base.PRICE_COLUMNS`).
+
+        Raises
+        ------
+        DataUnavailableError
+            If the file is missing or a ticker has no row in the file at all.
+        InputError
+            If the file cannot be read or parsed.
+        """
+        wanted = list(dict.fromkeys(str(t) for t in tickers))
+        data = self.read()
+        present = set(data["ticker"].unique())
+        missing = [t for t in wanted if t not in present]
+        if missing:
+            known = sorted(present)
+            shown = ", ".join(known[:20]) + (" ..." if len(known) > 20 else "")
+            raise DataUnavailableError(
+                f"{self.path} has no prices for {', '.join(missing)} (it holds {shown or 'none'}); "
+                "check the spelling or add those tickers to the file.",
+                source=str(self.path),
+                field="ticker",
+                value=missing,
+            )
+        lo, hi = pd.Timestamp(start), pd.Timestamp(end)
+        keep = data["ticker"].isin(wanted) & data["date"].between(lo, hi)
+        out = data[keep].reset_index(drop=True)
+        if progress is not None:
+            for i in range(len(wanted)):
+                progress(i + 1, len(wanted))
+        return out[list(PRICE_COLUMNS)]

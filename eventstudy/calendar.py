@@ -19,6 +19,7 @@ import datetime as dt
 import difflib
 import functools
 import threading
+import warnings
 import zoneinfo
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -105,7 +106,10 @@ class _CalendarData:
 @functools.cache
 def _load(name: str) -> _CalendarData:
     """Build the exchange_calendars object once per name (it takes a fraction of a second)."""
-    with _LOCK:
+    with _LOCK, warnings.catch_warnings():
+        # exchange_calendars 4.13 reads Series.values on tz-aware data, deprecated in pandas 3.1;
+        # silence that one message here (it is not the user's to act on).
+        warnings.filterwarnings("ignore", message="Series.values returning an ndarray")
         try:
             cal = xcals.get_calendar(name, start=DEFAULT_START)
         except xcals.errors.InvalidCalendarName:

@@ -299,13 +299,10 @@ def _csv_event_set(frame: pd.DataFrame, name: str, source: str) -> EventSet:
     times: pd.Series | None = None
     if "time" in cols:
         text = cols["time"]
-        parts = text.str.extract(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
-        h = pd.to_numeric(parts[0], errors="coerce")
-        mi = pd.to_numeric(parts[1], errors="coerce")
-        s = pd.to_numeric(parts[2], errors="coerce").fillna(0)
-        ok = (h < 24) & (mi < 60) & (s < 60)
-        bad_time = (text != "") & ~ok.fillna(False).astype(bool)
-        for n, t in zip(_lines(bad_time, line_no), text[bad_time.to_numpy()], strict=True):
+        uniq = text.unique()  # few distinct times even in long files: parse each once
+        wrong = [u for u in uniq if u != "" and parse_time(u) is None]
+        bad_time = text.isin(wrong).to_numpy()
+        for n, t in zip(_lines(bad_time, line_no), text[bad_time], strict=True):
             add(
                 f"line {n}",
                 f"time {t!r} is not a time of day; write it as HH:MM (24-hour), e.g. 16:05",

@@ -349,17 +349,19 @@ class _Checker:
 
     def overlap(self, estimation: tuple[int, int], windows: list[tuple[int, int]]) -> None:
         a, b = estimation
-        for c, d in windows:
-            if a <= d and c <= b:
-                if b >= c and a < c:
-                    fix = f"end it before the event window starts, e.g. [{a}, {c - 1}]"
-                else:
-                    fix = "move it so that it ends before every event window starts"
-                self.add(
-                    "study.estimation",
-                    f"estimation window [{a}, {b}] overlaps event window [{c}, {d}]; {fix}",
-                )
-                return
+        hit = [(c, d) for c, d in windows if a <= d and c <= b]
+        if not hit:
+            return
+        c, d = hit[0]
+        first = min(w[0] for w in windows)
+        if a < first:
+            fix = f"end it before the earliest event window starts, e.g. [{a}, {first - 1}]"
+        else:
+            fix = "place it before every event window, e.g. [-250, -11]"
+        self.add(
+            "study.estimation",
+            f"estimation window [{a}, {b}] overlaps event window [{c}, {d}]; {fix}",
+        )
 
     def events(self, events: object, study_tickers: tuple[str, ...] | None) -> dict[str, set[str]]:
         """Check ``[[events]]``; return ``{event id: its tickers}`` for the claims check."""

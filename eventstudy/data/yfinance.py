@@ -59,18 +59,47 @@ def _describe(exc: BaseException) -> str:
     return f"{name}: {str(exc).splitlines()[0] if str(exc) else 'time-out'}"
 
 
+class _LogCapture(logging.Handler):
+    """Collects yfinance's log messages (it logs per-ticker failures instead of raising)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        with contextlib.suppress(Exception):
+            self.messages.append(record.getMessage())
+
+
 @contextlib.contextmanager
-def _quiet_yfinance() -> Iterator[None]:
-    """Silence yfinance's own logging and pandas deprecation chatter during one call."""
+def _quiet_yfinance() -> Iterator[_LogCapture]:
+    """Capture (not print) yfinance's logging and silence its pandas warnings during one call."""
     logger = logging.getLogger("yfinance")
-    level = logger.level
-    logger.setLevel(logging.CRITICAL + 1)
+    capture = _LogCapture()
+    propagate = logger.propagate
+    logger.addHandler(capture)
+    logger.propagate = False
     try:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", module=r"yfinance(\..*)?")
-            yield
+            yield capture
     finally:
-        logger.setLevel(level)
+        logger.removeHandler(capture)
+        logger.propagate = propagate
+
+
+_RATE_LIMIT_MARKS = ("YFRateLimitError", "Too Many Requests", "Rate limited")
+_TIMEOUT_MARKS = ("Timeout", "timed out", "Timed out")
+
+
+def _logged_transient(messages: Sequence[str]) -> str | None:
+    """The transient failure yfinance logged (and swallowed) during a call, if any."""
+    text = "\n".join(messages)
+    if any(mark in text for mark in _RATE_LIMIT_MARKS):
+        return "rate limited by Yahoo (Too Many Requests)"
+    if any(mark in text for mark in _TIMEOUT_MARKS):
+        return "Yahoo timed out"
+    return None
 
 
 def frame_to_long(
@@ -291,14 +320,16 @@ class YFinanceProvider:
 
     # -- one batch -----------------------------------------------------------------------------
 
-    def _call(self, batch: list[str], start: dt.date, end: dt.date) -> pd.DataFrame | None:
+    def _call(
+        self, batch: list[str], start: dt.date, end: dt.date
+    ) -> tuple[pd.DataFrame | None, list[str]]:
         download = self._download
         if download is None:
             import yfinance as yf
 
             download = yf.download
-        with _quiet_yfinance():
-            return download(
+        with _quiet_yfinance() as log:
+            frame = download(
                 list(batch),
                 start=start.isoformat(),
                 end=(end + dt.timedelta(days=1)).isoformat(),
@@ -308,12 +339,20 @@ class YFinanceProvider:
                 progress=False,
                 threads=True,
             )
+        return frame, log.messages
 
     def _fetch(
         self, batch: list[str], start: dt.date, end: dt.date
     ) -> tuple[dict[str, pd.DataFrame], dict[str, str], bool]:
-        """Download one batch with retries; return (rows per ticker, failures, no_adj_close)."""
+        """Download one batch with retries; return (rows per ticker, failures, no_adj_close).
+
+        Retried with exponential backoff: a raised rate-limit or time-out error, a rate limit or
+        time-out that yfinance logged and swallowed, and tickers missing from a download that
+        returned others. Not retried: a download that returned nothing and logged no transient
+        failure (offline, or every ticker unknown).
+        """
         retryable = transient_errors()
+        lo, hi = pd.Timestamp(start), pd.Timestamp(end)
         pending = list(batch)
         got: dict[str, pd.DataFrame] = {}
         no_adj = False
@@ -322,33 +361,34 @@ class YFinanceProvider:
         while pending:
             attempts += 1
             try:
-                frame = self._call(pending, start, end)
+                frame, messages = self._call(pending, start, end)
             except retryable as exc:
-                reason = f"{_describe(exc)}; still failing after {attempts} attempt(s)"
-                if attempts > self.retries:
-                    break
-                self.sleep(self.backoff * 2 ** (attempts - 1))
-                continue
+                transient: str | None = _describe(exc)
+                frame, messages = None, []
+            else:
+                transient = _logged_transient(messages)
             rows, frame_no_adj = frame_to_long(frame, pending)
             no_adj = no_adj or frame_no_adj
-            lo, hi = pd.Timestamp(start), pd.Timestamp(end)
+            new = 0
             for t, r in rows.items():
                 r = r[r["date"].between(lo, hi)].reset_index(drop=True)
                 if len(r):
                     got[t] = r
-            still = [t for t in pending if t not in got]
-            if not still:
-                pending = []
+                    new += 1
+            pending = [t for t in pending if t not in got]
+            if not pending:
                 break
-            if len(still) == len(pending) and not got:
-                # Nothing at all came back: offline or all unknown; retrying will not help.
+            if transient is not None:
+                reason = f"{transient}; still failing after {attempts} attempt(s)"
+            elif new == 0 and not got:
+                # Nothing came back and nothing transient was reported: offline or all unknown.
                 reason = "Yahoo unreachable from this machine, or unknown tickers"
                 break
-            pending = still
-            reason = (
-                f"no rows while other tickers downloaded, after {attempts} attempt(s): unknown, "
-                "delisted or not trading in the range"
-            )
+            else:
+                reason = (
+                    f"no rows while other tickers downloaded, after {attempts} attempt(s): "
+                    "unknown, delisted or not trading in the range"
+                )
             if attempts > self.retries:
                 break
             self.sleep(self.backoff * 2 ** (attempts - 1))

@@ -73,7 +73,7 @@ def make_panel(
     if common_day0:
         day0_pos = np.full(n_firms, n_days - 15)
     else:
-        day0_pos = rng.integers(260, n_days - 12, n_firms)
+        day0_pos = rng.integers(n_days - 60, n_days - 12, n_firms)
     firm[day0_pos, np.arange(n_firms)] += shock
     returns = pd.DataFrame(firm * scale, index=idx, columns=tickers)
     market = pd.Series(mkt * scale, index=idx, name="MKT")

@@ -42,6 +42,13 @@ SUFFIXES = (".toml", ".csv")
 CSV_COLUMNS = ("ticker", "event_date", "event_id", "time", "timezone")
 """Columns of the CSV form; ``ticker`` and ``event_date`` are required."""
 
+_CSV_SYNONYMS = {
+    "date": "event_date",
+    "announcement_date": "event_date",
+    "symbol": "ticker",
+    "id": "event_id",
+    "tz": "timezone",
+}
 _DEFAULT_TZ = "America/New_York"
 _TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
 
@@ -255,7 +262,8 @@ def _csv_event_set(frame: pd.DataFrame, name: str, source: str) -> EventSet:
             add("line 1", f"column {col!r} appears twice; keep one")
         seen.add(col)
         if col not in CSV_COLUMNS:
-            close = difflib.get_close_matches(col, CSV_COLUMNS, n=1)
+            close = [_CSV_SYNONYMS[col]] if col in _CSV_SYNONYMS else []
+            close = close or difflib.get_close_matches(col, CSV_COLUMNS, n=1)
             hint = f"did you mean {close[0]!r}?" if close else f"use {', '.join(CSV_COLUMNS)}"
             add("line 1", f"unknown column {col!r}; {hint}")
     for col in ("ticker", "event_date"):

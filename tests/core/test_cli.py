@@ -1,0 +1,73 @@
+"""CLI plumbing: options reach the library as typed keywords; errors become one line and exit 2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from typer.testing import CliRunner
+
+from eventstudy import cli
+from eventstudy.errors import DataUnavailableError
+
+runner = CliRunner()
+EVENTS = Path(__file__).resolve().parents[2] / "events" / "deepseek_2025.toml"
+
+
+def fake_result() -> tuple[mock.Mock, Path]:
+    result = mock.Mock()
+    result.summary.return_value = "summary text"
+    return result, Path("outputs/x")
+
+
+def test_run_passes_typed_options_to_the_library() -> None:
+    with mock.patch.object(cli, "run_study", return_value=fake_result()) as run:
+        res = runner.invoke(
+            cli.app,
+            ["run", str(EVENTS), "--prices", "p.csv", "--shares", "s.csv", "--market", "QQQ",
+             "--estimation", "-200", "-20", "--window", "-1,1", "--window", "0,5", "--out", "o",
+             "--force", "--model", "mean_adjusted"],
+        )
+    assert res.exit_code == 0, res.output
+    args, kwargs = run.call_args
+    assert args == (EVENTS,)
+    assert kwargs["prices"] == Path("p.csv") and kwargs["shares"] == Path("s.csv")
+    assert kwargs["market"] == "QQQ"
+    assert kwargs["estimation"] == (-200, -20)
+    assert kwargs["windows"] == ((-1, 1), (0, 5))
+    assert kwargs["out"] == Path("o") and kwargs["force"] is True
+    assert kwargs["model"] == "mean_adjusted"
+    assert "summary text" in res.output
+
+
+def test_input_error_is_one_sentence_and_exit_2() -> None:
+    boom = DataUnavailableError("yfinance returned no prices for NOPE; run with --prices FILE.")
+    with mock.patch.object(cli, "run_study", side_effect=boom):
+        res = runner.invoke(cli.app, ["run", str(EVENTS)])
+    assert res.exit_code == 2
+    assert "yfinance returned no prices for NOPE" in res.output
+    assert "Traceback" not in res.output
+
+
+def test_internal_error_exits_1_and_points_to_debug() -> None:
+    with mock.patch.object(cli, "run_study", side_effect=ZeroDivisionError("x")):
+        res = runner.invoke(cli.app, ["run", str(EVENTS)])
+    assert res.exit_code == 1
+    assert "--debug" in res.output and "Traceback" not in res.output
+
+
+def test_debug_shows_the_traceback() -> None:
+    with mock.patch.object(cli, "run_study", side_effect=ZeroDivisionError("x")):
+        res = runner.invoke(cli.app, ["run", str(EVENTS), "--debug"])
+    assert isinstance(res.exception, ZeroDivisionError)
+
+
+@pytest.mark.parametrize("text", ["1", "a,b", "1,2,3"])
+def test_bad_window_spelling(text: str) -> None:
+    with mock.patch.object(cli, "run_study", return_value=fake_result()) as run:
+        res = runner.invoke(cli.app, ["run", str(EVENTS), "--window", text])
+    if text == "1":
+        assert res.exit_code == 0 and run.call_args.kwargs["windows"] == ((1, 1),)
+    else:
+        assert res.exit_code == 2 and "--window" in res.output

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Protocol, runtime_checkable
 
@@ -161,6 +162,14 @@ def to_naive_dates(values: pd.Series | pd.Index) -> pd.DatetimeIndex:
 
 
 def _bad_row_error(source: str, column: str, position: int, value: object, what: str) -> InputError:
+    if _isna(value) or (isinstance(value, str) and not value.strip()):
+        return InputError(
+            f"{source}: column {column!r} is empty in data row {position + 1}; fill in {what} "
+            "or delete that row.",
+            source=source,
+            field=column,
+            value=None,
+        )
     return InputError(
         f"{source}: column {column!r} holds {value!r} in data row {position + 1}, which is not "
         f"{what}; fix or delete that row.",
@@ -184,7 +193,9 @@ def _parse_dates(raw: pd.Series, source: str) -> pd.Series:
             unparsed = parsed.isna() & text.notna()
             if unparsed.any():
                 # Not ISO 8601: let pandas infer one format for the whole column.
-                parsed = pd.to_datetime(text.astype(object), errors="coerce")
+                with warnings.catch_warnings():
+                    warnings.filterwarnings("ignore", "Could not infer format", UserWarning)
+                    parsed = pd.to_datetime(text.astype(object), errors="coerce")
         except (ValueError, TypeError, OverflowError):
             parsed = pd.Series(pd.NaT, index=raw.index)
     bad = np.flatnonzero(pd.isna(parsed).to_numpy())

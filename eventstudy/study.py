@@ -180,7 +180,9 @@ class EventStudy:
             plan.end.date(),
             progress=lambda d, t: report("download", d, t),
         )
-        self._check_coverage(raw, plan, getattr(prices, "name", "prices"))
+        self._check_coverage(
+            raw, plan, str(getattr(prices, "path", getattr(prices, "name", "prices")))
+        )
         quality = check_prices(raw, plan.sessions)
         returns = compute_returns(
             quality.clean, plan.sessions, price_field=self.price_field, kind=self.return_kind
@@ -222,6 +224,16 @@ class EventStudy:
         cars["confounders"] = label_windows(cars, flags)
         benchmarks = self._benchmarks(plan, returns, model, daily)
         exclusions = self._exclusions(fit, plan)
+        if not np.isfinite(fit.sigma2).any():
+            first = "; ".join(
+                f"{r.event_id}/{r.ticker}: {r.reason}" for r in exclusions.head(3).itertuples()
+            )
+            raise InputError(
+                f"no firm-event could be estimated ({first}); supply prices that cover the "
+                f"estimation window {self.estimation_window} or shorten it with --estimation.",
+                field="estimation",
+                value=self.estimation_window,
+            )
         meta = {
             "source": getattr(prices, "name", type(prices).__name__),
             "price_range": (str(raw["date"].min().date()), str(raw["date"].max().date())),
@@ -308,9 +320,9 @@ class EventStudy:
         for event_id, day0 in plan.pairs.groupby("event_id", sort=False)["day0"].first().items():
             if not (lo <= day0 <= hi):
                 raise InputError(
-                    f"event {event_id!r} (day 0 {day0:%Y-%m-%d}) lies outside the price data from "
-                    f"{source} ({lo:%Y-%m-%d} to {hi:%Y-%m-%d}); supply prices that cover its "
-                    f"estimation window {self.estimation_window} and event windows.",
+                    f"event {event_id!r} (day 0 {day0:%Y-%m-%d}) lies outside the prices {source} "
+                    f"has for this study ({lo:%Y-%m-%d} to {hi:%Y-%m-%d}); supply prices that cover "
+                    f"its estimation window {self.estimation_window} and event windows.",
                     source=source,
                     field="date",
                     value=str(day0.date()),
@@ -474,7 +486,9 @@ class EventStudy:
                         "caar_se": np.sqrt(car_var[:, j].sum()) / n,
                     }
                 )
-        return pd.DataFrame.from_records(records)
+        return pd.DataFrame.from_records(
+            records, columns=["event_id", "rel_day", "n_firms", "aar", "aar_se", "caar", "caar_se"]
+        )
 
     def _exclusions(self, fit: ReturnFit, plan: _Plan) -> pd.DataFrame:
         """Firm-events without an estimate or with incomplete windows, and why."""

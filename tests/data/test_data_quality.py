@@ -1,0 +1,255 @@
+"""check_prices: each check produces exactly the expected issue row and clean-frame action."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from eventstudy.data.base import PRICE_COLUMNS
+from eventstudy.data.csv import LocalPriceProvider
+from eventstudy.data.quality import ISSUE_COLUMNS, QualityReport, check_prices
+from eventstudy.errors import DataQualityWarning, InputError
+
+SESSIONS = pd.bdate_range("2025-01-01", periods=30)  # weekdays; a stand-in calendar
+T = SESSIONS
+
+
+def series(ticker, closes, adj=None, dates=None):
+    dates = T[: len(closes)] if dates is None else pd.DatetimeIndex(dates)
+    adj = closes if adj is None else adj
+    return pd.DataFrame(
+        {
+            "date": dates.astype("datetime64[ns]"),
+            "ticker": ticker,
+            "close": np.asarray(closes, dtype=float),
+            "adj_close": np.asarray(adj, dtype=float),
+            "volume": 1.0,
+        }
+    )
+
+
+def walk(n=30, start=100.0):
+    """A price path with no repeats and small moves (nothing to flag)."""
+    return list(start * np.cumprod(1 + 0.01 * np.sin(np.arange(n) + 0.5)))
+
+
+def only_row(report: QualityReport) -> dict:
+    assert len(report.issues) == 1, report.issues
+    return report.issues.iloc[0].to_dict()
+
+
+def run(prices, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        return check_prices(prices, SESSIONS, **kw)
+
+
+def test_clean_data_has_no_issues_and_no_warning():
+    prices = pd.concat([series("A", walk()), series("B", walk(start=50.0))], ignore_index=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        report = check_prices(prices, SESSIONS)
+    assert list(report.issues.columns) == list(ISSUE_COLUMNS)
+    assert len(report.issues) == 0
+    pd.testing.assert_frame_equal(report.clean, prices[list(PRICE_COLUMNS)])
+
+
+def test_duplicate_date_keeps_last():
+    prices = series("A", walk())
+    dup = series("A", [123.0], dates=[T[3]])
+    report = run(pd.concat([prices, dup], ignore_index=True))
+    assert only_row(report) == {
+        "ticker": "A",
+        "check": "duplicate_date",
+        "date": T[3],
+        "value": 2.0,
+        "action": "kept last row",
+        "message": "A has 2 rows for 2025-01-06; the last one is used.",
+    }
+    clean = report.clean
+    assert len(clean) == 30
+    assert clean.loc[clean["date"] == T[3], "close"].tolist() == [123.0]
+
+
+def test_non_positive_price_set_nan():
+    closes = walk()
+    closes[5] = 0.0
+    report = run(series("A", closes))
+    assert only_row(report) == {
+        "ticker": "A",
+        "check": "non_positive_price",
+        "date": T[5],
+        "value": 0.0,
+        "action": "prices set to NaN",
+        "message": "A has close 0 on 2025-01-08; prices must be positive, so that day's prices "
+        "are not used.",
+    }
+    row = report.clean.iloc[5]
+    assert math.isnan(row["close"]) and math.isnan(row["adj_close"])
+
+
+def test_negative_adj_close_flagged():
+    adj = walk()
+    adj[7] = -1.5
+    row = only_row(run(series("A", walk(), adj=adj)))
+    assert (row["check"], row["date"], row["value"]) == ("non_positive_price", T[7], -1.5)
+    assert row["message"].startswith("A has adj_close -1.5 on 2025-01-10")
+
+
+def test_gap_longer_than_max_gap():
+    keep = [i for i in range(30) if not 10 <= i <= 15]  # 6 sessions missing
+    prices = series("A", [walk()[i] for i in keep], dates=T[keep])
+    assert only_row(run(prices, max_gap=5)) == {
+        "ticker": "A",
+        "check": "gap",
+        "date": T[10],
+        "value": 6.0,
+        "action": "flagged",
+        "message": "A has no price for 6 sessions in a row from 2025-01-15 (more than 5); "
+        "returns there are NaN.",
+    }
+    assert len(run(prices, max_gap=6).issues) == 0
+
+
+def test_missing_before_first_or_after_last_price_is_not_a_gap():
+    prices = series("A", walk()[10:20], dates=T[10:20])
+    assert len(run(prices).issues) == 0
+
+
+def test_stale_price():
+    closes = walk()
+    for i in range(4, 14):
+        closes[i] = 77.0  # 10 sessions at the same close
+    assert only_row(run(series("A", closes), stale_days=10)) == {
+        "ticker": "A",
+        "check": "stale_price",
+        "date": T[4],
+        "value": 10.0,
+        "action": "flagged",
+        "message": "A close stays at 77 for 10 sessions from 2025-01-07 (limit 10); the quote "
+        "may be stale.",
+    }
+    assert len(run(series("A", closes), stale_days=11).issues) == 0
+
+
+@pytest.mark.parametrize(
+    "ratio, split",
+    [(0.1, "10:1"), (1 / 3 * 1.01, "3:1"), (2.0, "1:2"), (1 / 20, "20:1")],
+)
+def test_suspected_split(ratio, split):
+    closes = walk()
+    closes = closes[:12] + [c * ratio for c in closes[12:]]
+    report = run(series("A", closes))
+    row = only_row(report)
+    expected_ratio = closes[12] / closes[11]
+    assert row["check"] == "suspected_split"
+    assert row["date"] == T[12]
+    assert row["value"] == pytest.approx(expected_ratio)
+    assert row["action"] == "prices set to NaN"
+    assert row["message"] == (
+        f"A close moves {expected_ratio - 1:+.1%} on 2025-01-17 (price ratio {expected_ratio:.4f}, close to a "
+        f"{split} split); the prices look unadjusted, so that day's prices are not used; supply "
+        "split-adjusted prices."
+    )
+    clean = report.clean.set_index("date")
+    assert math.isnan(clean.loc[T[12], "close"]) and math.isnan(clean.loc[T[12], "adj_close"])
+    assert clean.loc[T[11], "close"] == closes[11] and clean.loc[T[13], "close"] == closes[13]
+
+
+def test_big_move_not_near_a_split_ratio_is_kept():
+    closes = walk()
+    closes = closes[:12] + [c * 0.40 for c in closes[12:]]  # -60%: not within 2% of 1/2 or 1/3
+    assert len(run(series("A", closes)).issues) == 0
+
+
+def test_split_only_in_adj_close_is_caught():
+    adj = walk()
+    adj = adj[:12] + [a / 4 for a in adj[12:]]
+    row = only_row(run(series("A", walk(), adj=adj)))
+    assert row["check"] == "suspected_split" and row["message"].startswith("A adj_close moves")
+
+
+def test_no_data():
+    report = run(series("A", walk()), tickers=["A", "ZZZ"])
+    row = only_row(report)
+    assert pd.isna(row.pop("date")) and math.isnan(row.pop("value"))
+    assert row == {
+        "ticker": "ZZZ",
+        "check": "no_data",
+        "action": "flagged",
+        "message": "ZZZ is absent from the prices (2025-01-01 to 2025-02-11); check the ticker "
+        "and the price source.",
+    }
+
+
+def test_ticker_without_prices_on_sessions_is_no_data():
+    prices = series("OLD", [5.0, 6.0], dates=["2024-01-02", "2024-01-03"])
+    row = only_row(run(prices))
+    assert row["check"] == "no_data"
+    assert "OLD has no price on any of the study's sessions" in row["message"]
+
+
+def test_summary_warning_and_order():
+    closes = walk()
+    closes[5] = -2.0
+    prices = pd.concat(
+        [series("B", closes), series("A", walk()), series("A", [1.0], dates=[T[0]])],
+        ignore_index=True,
+    )
+    with pytest.warns(
+        DataQualityWarning,
+        match=r"price data-quality checks flagged 1 duplicate_date, 1 non_positive_price",
+    ):
+        report = check_prices(prices, SESSIONS)
+    assert report.issues["check"].tolist() == ["duplicate_date", "non_positive_price"]
+    assert report.count() == 2 and report.count("gap") == 0
+
+
+def test_bad_options():
+    with pytest.raises(InputError, match=r"max_gap=-1 must be a whole number >= 0"):
+        check_prices(series("A", walk()), SESSIONS, max_gap=-1)
+    with pytest.raises(InputError, match=r"stale_days=1 must be a whole number >= 2"):
+        check_prices(series("A", walk()), SESSIONS, stale_days=1)
+    with pytest.raises(InputError, match=r"split_bound=0 must be a positive fraction"):
+        check_prices(series("A", walk()), SESSIONS, split_bound=0)
+    with pytest.raises(InputError, match=r"prices lack column\(s\) volume"):
+        check_prices(series("A", walk()).drop(columns="volume"), SESSIONS)
+
+
+@pytest.mark.snapshot
+def test_snapshot_has_no_false_alarms(snapshot_dir):
+    provider = LocalPriceProvider(snapshot_dir / "prices.csv")
+    prices = provider.read()
+    us = prices[prices["ticker"] != "^N225"]
+    # NYSE sessions 2023-11-01..2025-03-31 as weekdays minus the closures (SOURCES.md: every US
+    # ticker has exactly these 353 days; 2025-01-09 was the national day of mourning).
+    closed = [
+        "2023-11-23",
+        "2023-12-25",
+        "2024-01-01",
+        "2024-01-15",
+        "2024-02-19",
+        "2024-03-29",
+        "2024-05-27",
+        "2024-06-19",
+        "2024-07-04",
+        "2024-09-02",
+        "2024-11-28",
+        "2024-12-25",
+        "2025-01-01",
+        "2025-01-09",
+        "2025-01-20",
+        "2025-02-17",
+    ]
+    sessions = pd.bdate_range("2023-11-01", "2025-03-31").difference(pd.DatetimeIndex(closed))
+    assert len(sessions) == 353
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        report = check_prices(us, sessions, tickers=sorted(us["ticker"].unique()))
+    # Split-adjusted series (NVDA 10:1, AVGO 10:1, SOXX 3:1) must not look like splits.
+    assert len(report.issues) == 0, report.issues
+    assert len(report.clean) == len(us)

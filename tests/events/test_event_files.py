@@ -77,6 +77,7 @@ def test_deepseek_claims(deepseek: EventSet) -> None:
     assert all(isinstance(c, Claim) for c in deepseek.claims)
 
 
+@pytest.mark.snapshot
 def test_deepseek_claims_match_the_snapshot(deepseek: EventSet, snapshot_dir: Path) -> None:
     figures = pd.read_csv(snapshot_dir / "reported_figures.csv")
     mv = figures[figures["metric"] == "market_value_change"]

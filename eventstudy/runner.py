@@ -111,6 +111,9 @@ def run_study(
 def publish(result: StudyResult, target: Path) -> None:
     """Write the report into a temporary sibling folder, then swap it into ``target``."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    for stale in target.parent.glob(f".{target.name}.*"):
+        # left behind by an interrupted run (killed before it could clean up)
+        shutil.rmtree(stale, ignore_errors=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
         write_report(result, staging)

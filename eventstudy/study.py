@@ -317,6 +317,13 @@ class EventStudy:
     def _check_coverage(self, raw: pd.DataFrame, plan: _Plan, source: str) -> None:
         """Every studied event must fall inside the price data."""
         lo, hi = raw["date"].min(), raw["date"].max()
+        if raw.empty or pd.isna(lo):
+            raise InputError(
+                f"{source} has no prices between {plan.start:%Y-%m-%d} and {plan.end:%Y-%m-%d}, "
+                "the sessions this study needs; supply prices that cover the events' estimation "
+                "and event windows.",
+                source=source,
+            )
         for event_id, day0 in plan.pairs.groupby("event_id", sort=False)["day0"].first().items():
             if not (lo <= day0 <= hi):
                 raise InputError(

@@ -84,7 +84,7 @@ def test_bad_input_is_one_sentence_exit_2_and_no_output(
     else:
         events = tmp_path / "e.csv"
         events.write_text("ticker,event_date\nNVDA,2026-06-01\n")
-        expect = "outside the prices"
+        expect = "has no prices between"
     res = runner.invoke(app, ["run", str(events), "--prices", str(prices), "--out", str(out)])
     assert res.exit_code == 2, res.output
     assert expect in res.output

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from .events.schema import EventSet
@@ -155,32 +154,45 @@ class StudyResult(SummaryMixin):
 
         return write_tables(self, Path(directory))
 
-    def summary(self) -> str:
-        """Per event: firms, day-0 abnormal returns, CARs and the main tests."""
+    def summary(self, movers: int = 5, tests: int = 4) -> str:
+        """Per event: day 0, the largest day-0 abnormal returns, the lead tests; then the claims."""
         lines = [
-            f"Event study {self.events.name!r}: model {self.model}, "
+            f"Event study {self.events.name!r}: model {self.model} vs {self.meta.get('market')}, "
             f"{len(self.fit.sample.pairs)} firm-events"
         ]
+        pairs = self.fit.sample.pairs
+        day0_of = pairs.groupby("event_id", sort=False)["day0"].first()
         for event_id, part in self.car.groupby("event_id", sort=False):
-            lines.append("")
-            lines.append(f"event {event_id}")
             day0 = part[(part["window_start"] == 0) & (part["window_end"] == 0)]
-            for r in day0.itertuples():
-                lines.append(
-                    f"  {r.ticker:<6} AR(0) {r.car * 100:8.2f}%  t {r.t_stat:7.2f}  p {r.p_value:.4f}"
-                )
-            tests = self.tests[(self.tests["event_id"] == event_id)]
-            for r in tests[(tests["window_start"] == 0) & (tests["window_end"] == 0)].itertuples():
-                lines.append(f"  {r.test:<24} {r.statistic:9.3f}  p {r.p_value:.4f}")
+            top = day0.reindex(day0["car"].abs().sort_values(ascending=False).index).head(movers)
+            when = day0_of.get(event_id)
+            lines += ["", f"event {event_id} (day 0 {when:%Y-%m-%d}, {len(day0)} firms)"]
+            lines += [
+                f"  {r.ticker:<6} AR(0) {r.car * 100:8.2f}%  t {r.t_stat:7.2f}  p {r.p_value:.4f}"
+                for r in top.itertuples()
+            ]
+            if len(day0) > movers:
+                lines.append(f"  ... {len(day0) - movers} more in car.csv")
+            rows = self.tests[
+                (self.tests["event_id"] == event_id)
+                & (self.tests["window_start"] == 0)
+                & (self.tests["window_end"] == 0)
+            ].sort_values("order")
+            if len(rows):
+                caar = rows["caar"].iloc[0]
+                lines.append(f"  CAAR(0) {caar * 100:.2f}%; tests (robust first when clustered):")
+                lines += [
+                    f"    {r.test:<24} {r.statistic:9.3f}  p {r.p_value:.4f}"
+                    for r in rows.head(tests).itertuples()
+                ]
         if len(self.claims):
-            lines.append("")
-            lines.append("claims (reported vs computed, USD bn)")
-            for r in self.claims.itertuples():
-                lines.append(
-                    f"  {r.claim:<28} reported {r.reported_usd / 1e9:8.1f}  raw "
-                    f"{r.computed_raw_usd / 1e9:8.1f}  abnormal {r.computed_abnormal_usd / 1e9:8.1f}"
-                    f"  diff {r.difference_pct:6.2f}%"
-                )
+            lines += ["", "claims (reported vs computed, USD bn)"]
+            lines += [
+                f"  {r.claim:<28} reported {r.reported_usd / 1e9:8.1f}  raw "
+                f"{r.computed_raw_usd / 1e9:8.1f}  abnormal {r.computed_abnormal_usd / 1e9:8.1f}"
+                f"  diff {r.difference_pct:6.2f}%"
+                for r in self.claims.itertuples()
+            ]
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -204,12 +216,3 @@ class StudyResult(SummaryMixin):
         from .report.plots import plot_market_value
 
         return plot_market_value(self, event_id=event_id, **kwargs)
-
-
-def finite_or_nan(x: Any) -> float:
-    """``float(x)``, NaN for anything not finite."""
-    try:
-        value = float(x)
-    except (TypeError, ValueError):
-        return float("nan")
-    return value if np.isfinite(value) else float("nan")

@@ -38,6 +38,7 @@ from .result import StudyResult
 from .sample import EventSample, build_sample, span_of
 from .sensitivity import benchmark_sensitivity
 from .stats import TESTS, CrossSection, car_t
+from .stats.clustering import clustered_dates, ordered_tests
 
 GroupBy = Literal["auto", "event", "pooled"]
 """How firm-events are grouped for the cross-sectional tests: per event, all pooled, or ``auto``
@@ -207,7 +208,7 @@ class EventStudy:
         daily = impact.attach_market_value(self._daily(fit), close, share_table)
         cars = self._car_table(fit, daily)
         groups = self._groups(sample)
-        clustered = {g: _is_clustered(sample, rows) for g, rows in groups.items()}
+        clustered = {g: bool(clustered_dates(sample, rows)) for g, rows in groups.items()}
         if any(clustered.values()):
             warnings.warn(
                 "firm-events share event dates in "
@@ -431,7 +432,7 @@ class EventStudy:
             car = fit.car(window, self.missing)
             for group, rows in groups.items():
                 cs = CrossSection.from_fit(fit, rows, window, self.missing, car=car)
-                order = _order(names, clustered[group])
+                order = ordered_tests(clustered[group], names)
                 for rank, name in enumerate(order):
                     spec = TESTS[name]
                     with warnings.catch_warnings():
@@ -545,19 +546,3 @@ class _Plan:
     end: pd.Timestamp
     firm_tickers: list[str]
     align: Callable[[Event, str], pd.Timestamp]
-
-
-def _is_clustered(sample: EventSample, rows: np.ndarray) -> bool:
-    """Whether most firm-events of the group share their day 0 with another one."""
-    if len(rows) < 2:
-        return False
-    day0 = sample.pairs["day0"].to_numpy()[rows]
-    _, counts = np.unique(day0, return_counts=True)
-    return bool(counts[counts > 1].sum() >= 0.5 * len(rows))
-
-
-def _order(names: list[str], clustered: bool) -> list[str]:
-    """Clustering-robust tests first for clustered samples."""
-    if not clustered:
-        return names
-    return sorted(names, key=lambda n: not TESTS[n].clustering_robust)

@@ -135,6 +135,10 @@ def run(
     ] = False,
     return_kind: Annotated[str, typer.Option(help="simple or log returns.")] = "simple",
     cache_dir: Annotated[Path | None, typer.Option(help="Price cache folder for yfinance.")] = None,
+    factors: Annotated[
+        Path | None,
+        typer.Option(help="Daily factor file (Ken French CSV, percent) for capm/ff3/ff5/carhart."),
+    ] = None,
     debug: DebugOption = False,
 ) -> None:
     """Run an event study and write tables, plots and a report."""
@@ -161,6 +165,7 @@ def run(
                 out=out_dir,
                 force=force,
                 cache_dir=cache_dir,
+                factors=factors,
                 progress=_Bars(bar),
                 **options,
             )

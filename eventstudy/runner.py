@@ -58,6 +58,7 @@ def run_study(
     out: str | Path | None = None,
     force: bool = False,
     cache_dir: str | Path | None = None,
+    factors: str | Path | None = None,
     progress: Progress | None = None,
     on_written: Callable[[Path], None] | None = None,
     **options: Any,
@@ -79,6 +80,8 @@ def run_study(
         Replace the outputs of an earlier run in ``out``.
     cache_dir
         Price cache folder for yfinance.
+    factors
+        Daily factor file (Ken French layout, percent) for the factor models.
     progress
         Progress callback ``(stage, done, total)``.
     on_written
@@ -91,6 +94,10 @@ def run_study(
     -------
     result, folder
     """
+    if factors is not None:
+        from .data.french import load_french_factors
+
+        options["factors"] = load_french_factors(factors)
     study = EventStudy(load_events(events), **options)
     target = Path(out) if out is not None else default_out(study.events.name)
     if target.exists() and any(target.iterdir()) and not force:

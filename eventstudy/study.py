@@ -32,7 +32,7 @@ from .data.returns import compute_returns, wide_prices
 from .errors import ClusteringWarning, InputError
 from .events.load import load_events
 from .events.schema import Event, EventSet
-from .models import ReturnModel, get_model
+from .models import MarketModel, ReturnModel, get_model
 from .models.base import ReturnFit
 from .result import StudyResult
 from .sample import EventSample, build_sample, span_of
@@ -345,10 +345,12 @@ class EventStudy:
         main = self.events.main_event_id
         pairs = plan.pairs[plan.pairs["event_id"] == main]
         day0 = daily[(daily["event_id"] == main) & (daily["rel_day"] == 0)]
+        # the comparison is across benchmarks, so it always uses the market model (factor models
+        # have their own market factor)
         return benchmark_sensitivity(
             pairs,
             returns,
-            model,
+            MarketModel(min_nobs=model.min_nobs),
             [self.benchmark, *self.events.benchmarks],
             self.estimation_window,
             self.event_windows,

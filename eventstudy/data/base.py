@@ -187,15 +187,16 @@ def _parse_dates(raw: pd.Series, source: str) -> pd.Series:
         if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
             text = raw.map(lambda v: f"{v:.0f}" if pd.notna(v) else None)
         else:
-            text = raw.map(lambda v: None if pd.isna(v) else str(v).strip())
+            stripped = _as_text(raw)
+            text = pd.Series(stripped.to_numpy(dtype=object, na_value=None), index=raw.index)
         try:
-            parsed = pd.to_datetime(text.astype(object), errors="coerce", format="ISO8601")
+            parsed = pd.to_datetime(text, errors="coerce", format="ISO8601")
             unparsed = parsed.isna() & text.notna()
             if unparsed.any():
                 # Not ISO 8601: let pandas infer one format for the whole column.
                 with warnings.catch_warnings():
                     warnings.filterwarnings("ignore", "Could not infer format", UserWarning)
-                    parsed = pd.to_datetime(text.astype(object), errors="coerce")
+                    parsed = pd.to_datetime(text, errors="coerce")
         except (ValueError, TypeError, OverflowError):
             parsed = pd.Series(pd.NaT, index=raw.index)
     bad = np.flatnonzero(pd.isna(parsed).to_numpy())
@@ -220,10 +221,11 @@ def _parse_numbers(raw: pd.Series, column: str, source: str) -> pd.Series:
     if pd.api.types.is_numeric_dtype(raw.dtype):
         values = raw.astype(float)
     else:
-        text = raw.map(lambda v: v.strip() if isinstance(v, str) else v).astype(object)
-        blank = text.map(lambda v: v is None or (isinstance(v, str) and v == "") or _isna(v))
-        values = pd.to_numeric(text.where(~blank, np.nan), errors="coerce").astype(float)
-        bad = np.flatnonzero((values.isna() & ~blank).to_numpy())
+        text = _as_text(raw)
+        blank = text.fillna("").eq("").to_numpy(dtype=bool)
+        parsed = pd.to_numeric(text.mask(blank), errors="coerce")
+        values = pd.Series(parsed.to_numpy(dtype=float, na_value=np.nan), index=raw.index)
+        bad = np.flatnonzero(values.isna().to_numpy() & ~blank)
         if len(bad):
             i = int(bad[0])
             raise _bad_row_error(source, column, i, raw.iloc[i], "a number")
@@ -232,6 +234,11 @@ def _parse_numbers(raw: pd.Series, column: str, source: str) -> pd.Series:
         i = int(inf[0])
         raise _bad_row_error(source, column, i, raw.iloc[i], "a finite number")
     return values
+
+
+def _as_text(raw: pd.Series) -> pd.Series:
+    """Values as stripped strings (missing values stay missing), vectorised."""
+    return raw.astype("string").str.strip()
 
 
 def _isna(value: object) -> bool:
@@ -309,8 +316,8 @@ def normalize_price_frame(frame: pd.DataFrame, source: str) -> pd.DataFrame:
 
     dates = _parse_dates(data["date"], source)
     raw_ticker = data["ticker"]
-    tickers = raw_ticker.map(lambda v: None if _isna(v) else str(v).strip())
-    bad = np.flatnonzero(tickers.map(lambda v: v is None or v == "").to_numpy())
+    tickers = _as_text(raw_ticker)
+    bad = np.flatnonzero(tickers.fillna("").eq("").to_numpy(dtype=bool))
     if len(bad):
         i = int(bad[0])
         raise _bad_row_error(source, "ticker", i, raw_ticker.iloc[i], "a ticker symbol")

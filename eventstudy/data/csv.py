@@ -57,7 +57,9 @@ def read_table(path: Path, what: str = "price") -> pd.DataFrame:
         if path.suffix.lower() in PARQUET_SUFFIXES:
             frame = pd.read_parquet(path)
         else:
-            frame = pd.read_csv(path, dtype=object, skipinitialspace=True)
+            # Only empty cells are missing: "NA" may be a ticker, "n/a" in a price column is an
+            # error to report rather than a silent NaN.
+            frame = pd.read_csv(path, skipinitialspace=True, keep_default_na=False, na_values=[""])
     except pd.errors.EmptyDataError:
         raise InputError(
             f"{what} file {path} is empty; it needs a header row and data rows.",

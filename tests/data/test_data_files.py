@@ -332,3 +332,13 @@ def test_snapshot_read_directly(snapshot_dir):
     )
     ixic = got[got["ticker"] == "^IXIC"]
     assert ixic["adj_close"].isna().all() and ixic["close"].notna().all()
+
+
+def test_csv_ticker_na_is_a_ticker_and_na_price_is_an_error(tmp_path):
+    path = write(tmp_path, "na.csv", "date,ticker,close\n2025-01-24,NA,1.5\n2025-01-27,NA,\n")
+    got = LocalPriceProvider(path).get_prices(["NA"], D(2025, 1, 1), D(2025, 2, 1))
+    assert got["ticker"].tolist() == ["NA", "NA"]
+    assert got["close"].iat[0] == 1.5 and math.isnan(got["close"].iat[1])
+    write(tmp_path, "na.csv", "date,ticker,close\n2025-01-24,X,n/a\n")
+    with pytest.raises(InputError, match=r"column 'close' holds 'n/a' in data row 1"):
+        LocalPriceProvider(path).read()

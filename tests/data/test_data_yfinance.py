@@ -394,3 +394,15 @@ def test_real_download_all_rate_limited_is_retried(tmp_path, shapes, real_downlo
     with pytest.raises(DataUnavailableError, match=r"NVDA \(rate limited by Yahoo"):
         p.get_prices(["NVDA"], START, END)
     assert sleeps == [1.0, 2.0]
+
+
+def test_today_is_never_cached_as_complete(tmp_path, shapes):
+    today = dt.date.today()
+    days = [str(today - dt.timedelta(days=1)), str(today)]
+    frame = shapes["download"]({"NVDA": shapes["history"](days, [1.0, 2.0])})
+    fake = shapes["fake"]([frame])
+    p, _ = provider(tmp_path, fake)
+    p.get_prices(["NVDA"], today - dt.timedelta(days=1), today)
+    assert p.cache.coverage("yfinance", "NVDA") == (today - dt.timedelta(days=1),) * 2
+    p.get_prices(["NVDA"], today - dt.timedelta(days=1), today)
+    assert len(fake.calls) == 2  # today's prices may still change: asked again

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
@@ -208,11 +209,18 @@ def list_events(
     from .events.load import describe_events, load_events
 
     frame = describe_events(load_events(file))
-    table = Table(title=str(file))
-    for col in frame.columns:
-        table.add_column(str(col))
+    table = Table(title=str(file), title_justify="left")
+    for name in ("id", "kind", "announced", "day 0"):
+        table.add_column(name, no_wrap=True)
+    table.add_column("tickers", max_width=18)
+    table.add_column("title", ratio=1)
     for row in frame.itertuples(index=False):
-        table.add_row(*("" if v is None else str(v) for v in row))
+        announced = f"{pd.Timestamp(row.date):%Y-%m-%d}"
+        if row.time:
+            announced += f" {row.time} {row.timezone}"
+        day0 = f"{pd.Timestamp(row.day0):%a %Y-%m-%d}" if pd.notna(row.day0) else "-"
+        tickers = row.tickers if isinstance(row.tickers, str) else ", ".join(row.tickers)
+        table.add_row(str(row.id), str(row.kind), announced, day0, tickers, str(row.title))
     out.print(table)
 
 

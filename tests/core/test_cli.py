@@ -71,3 +71,27 @@ def test_bad_window_spelling(text: str) -> None:
         assert res.exit_code == 0 and run.call_args.kwargs["windows"] == ((1, 1),)
     else:
         assert res.exit_code == 2 and "--window" in res.output
+
+
+def test_events_list_shows_aligned_sessions() -> None:
+    res = runner.invoke(cli.app, ["events", "list", str(EVENTS)], env={"COLUMNS": "160"})
+    assert res.exit_code == 0, res.output
+    assert "Tue 2025-01-21" in res.output  # R1 on the MLK holiday moves to Tuesday
+    assert "Thu 2025-01-30" in res.output  # Microsoft after the close moves to the next day
+
+
+def test_events_validate_lists_every_problem_and_exits_2(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    text = EVENTS.read_text().replace('market = "SPY"', 'markt = "SPY"', 1)
+    text = text.replace("date = 2024-12-26", 'date = "2024-13-45"', 1)
+    bad.write_text(text)
+    res = runner.invoke(cli.app, ["events", "validate", str(bad)])
+    assert res.exit_code == 2
+    assert "did you mean 'market'" in res.output
+    assert "2024-13-45" in res.output
+    assert "2 problem(s)" in res.output
+
+
+def test_events_validate_ok() -> None:
+    res = runner.invoke(cli.app, ["events", "validate", str(EVENTS)])
+    assert res.exit_code == 0 and "OK" in res.output

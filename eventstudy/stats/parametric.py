@@ -122,7 +122,13 @@ def average_cross_correlation(cs: CrossSection, min_overlap: int = 30) -> float:
     n = cs.n
     if n < 2:
         return float("nan")
-    grid, mask = _on_dates(cs.est_resid, cs.est_pos)
+    _, window = _on_dates(np.zeros(cs.evt_pos.shape), cs.evt_pos)
+    shared = (window @ window.T) / cs.evt_pos.shape[1]
+    np.fill_diagonal(shared, 0.0)
+    involved = np.flatnonzero(shared.any(axis=1))
+    if len(involved) == 0:
+        return 0.0  # no two windows share a calendar day
+    grid, mask = _on_dates(cs.est_resid[involved], cs.est_pos[involved])
     cnt = mask @ mask.T
     sx = grid @ mask.T  # sum of x_i over the days shared with j
     sxx = (grid * grid) @ mask.T
@@ -131,11 +137,11 @@ def average_cross_correlation(cs: CrossSection, min_overlap: int = 30) -> float:
         cov = cnt * sxy - sx * sx.T
         var_i = cnt * sxx - sx * sx
         r = cov / np.sqrt(var_i * var_i.T)
-    _, window = _on_dates(np.zeros(cs.evt_pos.shape), cs.evt_pos)
-    shared = (window @ window.T) / cs.evt_pos.shape[1]
+    r = np.where((cnt >= min_overlap) & np.isfinite(r), r, 0.0)
+    weighted = np.zeros((n, n))
+    weighted[np.ix_(involved, involved)] = r * shared[np.ix_(involved, involved)]
     iu = np.triu_indices(n, 1)
-    rij = np.where((cnt[iu] >= min_overlap) & np.isfinite(r[iu]), r[iu], 0.0)
-    return float(np.mean(rij * shared[iu]))
+    return float(np.mean(weighted[iu]))
 
 
 def _on_dates(values: np.ndarray, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

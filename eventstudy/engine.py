@@ -226,7 +226,8 @@ def _fit_market(sample: EventSample, model: ReturnModel) -> ReturnFit:
         sxx = np.einsum("nl,nl->n", xc, xc)
         beta = np.einsum("nl,nl->n", xc, y0) / sxx
         alpha = ybar - beta * xbar
-        resid = np.where(valid, y - alpha[:, None] - beta[:, None] * x, np.nan)
+        # same expression as the normal return below, so equal days give equal residuals
+        resid = np.where(valid, y - (alpha[:, None] + beta[:, None] * x), np.nan)
         r0 = np.where(valid, resid, 0.0)
         ssr = np.einsum("nl,nl->n", r0, r0)
         dof = (nobs - 2).astype(float)

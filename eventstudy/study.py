@@ -17,6 +17,7 @@ import pandas as pd
 
 from . import impact
 from ._types import (
+    Executor,
     MissingInWindow,
     PriceField,
     ReturnKind,
@@ -75,6 +76,14 @@ class EventStudy:
         Names of the test statistics to run (default: all registered).
     factors
         Factor returns (date index, decimal units) for factor models.
+    executor
+        Where the chunked engine runs: ``"local"`` (in-process, default) or ``"dask"``
+        (dask.distributed; see :mod:`eventstudy.engine`).
+    scheduler
+        Address of a running Dask scheduler; ``None`` starts a local cluster of two worker
+        processes.
+    chunk_size
+        Firm-events estimated at a time (one Dask partition each).
 
     Examples
     --------
@@ -97,8 +106,26 @@ class EventStudy:
     group_by: GroupBy = "auto"
     tests: tuple[str, ...] | None = None
     factors: pd.DataFrame | None = None
+    executor: Executor = "local"
+    scheduler: str | None = None
+    chunk_size: int = 50_000
 
     def __post_init__(self) -> None:
+        validate_literal(self.executor, Executor, "executor")
+        if isinstance(self.chunk_size, bool) or not isinstance(self.chunk_size, int):
+            raise InputError(
+                f"chunk_size={self.chunk_size!r} is not a whole number of firm-events; "
+                "pass a positive integer, e.g. 50000.",
+                field="chunk_size",
+                value=self.chunk_size,
+            )
+        if self.chunk_size < 1:
+            raise InputError(
+                f"chunk_size={self.chunk_size} must be at least 1; pass a positive number of "
+                "firm-events per chunk, e.g. 50000.",
+                field="chunk_size",
+                value=self.chunk_size,
+            )
         validate_literal(self.return_kind, ReturnKind, "return_kind")
         validate_literal(self.price_field, PriceField, "price_field")
         validate_literal(self.missing, MissingInWindow, "missing")

@@ -1,0 +1,218 @@
+"""``report.html``: the whole report in one self-contained file.
+
+Plots are embedded as base64 PNG ``data:`` URIs and the CSS is inline, so the file opens offline
+and can be mailed or attached as it is. It loads nothing from the network. Every piece of text that
+comes from the event file or the data is escaped with :func:`html.escape`.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from pathlib import Path
+
+import pandas as pd
+
+from .._io import atomic_write_text
+from ..result import StudyResult
+from . import content as c
+
+CSS = """
+body { font-family: Georgia, 'Times New Roman', serif; color: #222; margin: 0; background: #fff; }
+main { max-width: 1100px; margin: 0 auto; padding: 24px 28px 60px; }
+h1 { font-size: 28px; margin: 0 0 4px; }
+h2 { font-size: 20px; border-bottom: 1px solid #ccc; padding-bottom: 4px; margin-top: 36px; }
+h3 { font-size: 16px; margin-top: 24px; }
+p, li { line-height: 1.5; font-size: 15px; }
+.lede { color: #555; font-size: 16px; margin-top: 0; }
+table { border-collapse: collapse; font-family: Helvetica, Arial, sans-serif; font-size: 12.5px;
+        margin: 10px 0 16px; }
+th, td { border-bottom: 1px solid #e3e3e3; padding: 4px 8px; text-align: left;
+         vertical-align: top; }
+th { background: #f3f3f3; border-bottom: 1px solid #bbb; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.scroll { overflow-x: auto; }
+.note { background: #fff6e5; border-left: 4px solid #e08214; padding: 8px 12px; margin: 12px 0;
+        font-size: 14px; }
+dl.setup { display: grid; grid-template-columns: 170px 1fr; gap: 4px 12px; font-size: 14px; }
+dl.setup dt { font-weight: bold; } dl.setup dd { margin: 0; }
+figure { margin: 18px 0; } figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
+figcaption { font-size: 13px; color: #555; }
+.small { font-size: 12px; color: #666; }
+"""
+
+#: Plot keys in the order they appear, with their caption.
+FIGURES: tuple[tuple[str, str], ...] = (
+    ("waterfall", "Day-0 change in market value by firm, added up, against the reported figure."),
+    ("benchmarks", "Abnormal dollar change of the headline firms under each benchmark."),
+    ("day0_ar_{main}", "Event-day abnormal return by firm with 95% intervals."),
+    ("car_paths_{main}", "Cumulative abnormal return by firm with 95% bands."),
+    ("caar_{main}", "Average abnormal return and its running total with a 95% band."),
+    ("market_value", "Raw and abnormal day-0 dollar change by firm, with the reported figures."),
+)
+
+
+def _esc(value: object) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _is_numeric_column(name: str) -> bool:
+    return name in {"t", "p", "statistic", "p-value"} or any(
+        name.startswith(h) or h in name for h in ("$bn", "AR ", "CAR", "beta ", "share", "weight")
+    )
+
+
+def html_table(frame: pd.DataFrame, numeric: set[str] | None = None) -> str:
+    """A DataFrame as an escaped HTML table (``<p>none</p>`` when empty)."""
+    if frame is None or frame.empty:
+        return "<p><em>none</em></p>"
+    numeric = (
+        numeric
+        if numeric is not None
+        else {col for col in frame.columns if _is_numeric_column(str(col))}
+    )
+    head = "".join(f"<th>{_esc(col)}</th>" for col in frame.columns)
+    rows = []
+    for record in frame.itertuples(index=False):
+        cells = "".join(
+            f'<td class="num">{_esc(v)}</td>' if col in numeric else f"<td>{_esc(v)}</td>"
+            for col, v in zip(frame.columns, record, strict=True)
+        )
+        rows.append(f"<tr>{cells}</tr>")
+    return (
+        f'<div class="scroll"><table><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+def _figure(path: Path, caption: str) -> str:
+    data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
+    return (
+        f'<figure><img alt="{_esc(caption)}" src="data:image/png;base64,{data}">'
+        f"<figcaption>{_esc(caption)}</figcaption></figure>"
+    )
+
+
+def render_html(result: StudyResult, plots: dict[str, Path] | None = None) -> str:
+    """The report as one self-contained HTML document.
+
+    Parameters
+    ----------
+    result
+        The study result; nothing is recomputed.
+    plots
+        PNG files by key, as returned by :func:`eventstudy.report.plots.write_plots`; they are
+        embedded as base64.
+
+    Returns
+    -------
+    str
+        The HTML text.
+    """
+    plots = plots or {}
+    ev = result.events
+    main = ev.main_event_id
+    out: list[str] = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>Event study: {_esc(ev.name)}</title>",
+        f"<style>{CSS}</style></head><body><main>",
+        f"<h1>Event study: {_esc(ev.name)}</h1>",
+        f'<p class="lede">Main event: {_esc(c.event_title(result, main))} ({_esc(main)}). '
+        f"{_esc(c.source_line(result))}.</p>",
+    ]
+    claim = c.headline_claim(result)
+    if claim is not None:
+        out.append(
+            f"<p><strong>Headline.</strong> Reported: {_esc(claim['claim'])}, "
+            f"{_esc(c.bn(claim['reported_usd']))} billion USD. Computed from prices and share "
+            f"counts: raw {_esc(c.bn(claim['computed_raw_usd']))} billion, abnormal "
+            f"({_esc(result.model)} model) {_esc(c.bn(claim['computed_abnormal_usd']))} "
+            "billion.</p>"
+        )
+    if "waterfall" in plots:
+        out.append(_figure(plots["waterfall"], dict(FIGURES)["waterfall"]))
+
+    out.append('<h2 id="setup">Study set-up</h2><dl class="setup">')
+    for label, value in c.setup_items(result):
+        out.append(f"<dt>{_esc(label)}</dt><dd>{_esc(value)}</dd>")
+    out.append("</dl><h3>Events and their aligned sessions</h3>")
+    out.append(html_table(c.events_frame(result), numeric=set()))
+
+    out.append(f'<h2 id="summary">Summary: {_esc(c.event_title(result, main))}</h2>')
+    out.append(
+        "<p>Per firm: abnormal return on day 0 with its t statistic and p-value, cumulative "
+        "abnormal returns (CAR) over the other windows, and the day-0 change in market value "
+        "(raw and abnormal; n/a where no share count is known).</p>"
+    )
+    out.append(html_table(c.summary_frame(result, main)))
+
+    claims = c.claims_frame(result)
+    if not claims.empty:
+        out.append('<h2 id="claims">Reported figures vs computed</h2>')
+        out.append(html_table(claims))
+        out.append(
+            '<p class="small">Raw = market value on the previous close x the day\'s return; '
+            "abnormal = the same market value x the abnormal return. The closes and share counts "
+            "used are listed per claim.</p>"
+        )
+
+    paragraph = c.spread_paragraph(result)
+    bench = c.benchmark_frame(result)
+    if paragraph or not bench.empty:
+        out.append('<h2 id="benchmarks">Raw, abnormal, and the choice of benchmark</h2>')
+        if paragraph:
+            out.append(f"<p>{_esc(paragraph)}</p>")
+        out.append(html_table(bench))
+        cont = c.contamination_frame(result)
+        if not cont.empty:
+            out.append("<h3>Event firms' weight in the benchmark</h3>")
+            out.append(html_table(cont))
+        if "benchmarks" in plots:
+            out.append(_figure(plots["benchmarks"], dict(FIGURES)["benchmarks"]))
+
+    out.append('<h2 id="tests">Tests of the mean abnormal return, day 0</h2>')
+    note = c.clustering_note(result, main)
+    if note:
+        out.append(f'<p class="note">{_esc(note)}</p>')
+    out.append(html_table(c.tests_frame(result, main), numeric={"statistic", "p-value"}))
+
+    out.append('<h2 id="confounders">Confounders inside the event windows</h2>')
+    out.append(
+        "<p>Other news whose aligned session falls inside a firm-event window (both ends "
+        "included). A flagged window mixes that news into the CAR.</p>"
+    )
+    out.append(html_table(c.confounder_frame(result), numeric=set()))
+
+    out.append('<h2 id="figures">Figures</h2>')
+    shown = {"waterfall"} | ({"benchmarks"} if not bench.empty else set())
+    for key, caption in FIGURES:
+        key = key.format(main=main)
+        if key in plots and key not in shown:
+            out.append(_figure(plots[key], caption))
+            shown.add(key)
+    others = [k for k in plots if k not in shown]
+    if others:
+        out.append("<h3>Other events</h3>")
+        for key in others:
+            out.append(_figure(plots[key], key.replace("_", " ")))
+
+    out.append('<h2 id="data">Exclusions and data quality</h2>')
+    out.append("<h3>Exclusions</h3>" + html_table(result.exclusions, numeric=set()))
+    out.append("<h3>Data quality</h3>" + html_table(result.data_quality, numeric=set()))
+    out.append(
+        '<p class="small">Tables as CSV beside this file: abnormal_returns.csv, car.csv, '
+        "tests.csv, aar.csv, market_value.csv, claims.csv, benchmarks.csv, confounders.csv, "
+        "model_fit.csv, exclusions.csv, data_quality.csv. Made with eventstudy.</p>"
+    )
+    out.append("</main></body></html>")
+    return "\n".join(out) + "\n"
+
+
+def write_html(result: StudyResult, directory: Path, plots: dict[str, Path]) -> Path:
+    """Write ``report.html`` atomically into ``directory``."""
+    return atomic_write_text(Path(directory) / "report.html", render_html(result, plots))
+
+
+__all__ = ["html_table", "render_html", "write_html"]

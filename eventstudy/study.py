@@ -15,7 +15,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from . import impact
+from . import engine, impact
 from ._types import (
     Executor,
     MissingInWindow,
@@ -36,9 +36,9 @@ from .events.schema import Event, EventSet
 from .models import MarketModel, ReturnModel, get_model
 from .models.base import ReturnFit
 from .result import StudyResult
-from .sample import EventSample, build_sample, span_of
+from .sample import EventSample, span_of
 from .sensitivity import benchmark_sensitivity
-from .stats import TESTS, CrossSection, car_t
+from .stats import TESTS, car_t
 from .stats.clustering import clustered_dates, ordered_tests
 
 GroupBy = Literal["auto", "event", "pooled"]
@@ -217,16 +217,25 @@ class EventStudy:
         )
         close = wide_prices(quality.clean, plan.sessions, "close")
         report("estimate", 0, 1)
-        sample = build_sample(
+        model = self._model(None)
+        groups = self._groups(plan.pairs)
+        run = engine.estimate(
             plan.pairs,
             returns,
             returns[[self.benchmark]],
+            model,
             self.estimation_window,
             self.event_windows,
+            groups,
+            missing=self.missing,
+            tests=self.tests,
             regressors=self.factors,
+            executor=self.executor,
+            scheduler=self.scheduler,
+            chunk_size=self.chunk_size,
         )
-        model = self._model(sample)
-        fit = model.fit(sample)
+        fit = run.fit
+        sample = fit.sample
         report("estimate", 1, 1)
         share_table = impact.share_counts(
             shares.get_shares(plan.firm_tickers) if shares is not None else None,
@@ -234,8 +243,14 @@ class EventStudy:
         )
         daily = impact.attach_market_value(self._daily(fit), close, share_table)
         cars = self._car_table(fit, daily)
-        groups = self._groups(sample)
-        clustered = {g: bool(clustered_dates(sample, rows)) for g, rows in groups.items()}
+        clustered = {
+            g: bool(
+                clustered_dates(sample, rows)
+                if len(rows) <= 2000
+                else engine.clustering(sample, rows)
+            )
+            for g, rows in groups.items()
+        }
         if any(clustered.values()):
             warnings.warn(
                 "firm-events share event dates in "
@@ -245,13 +260,13 @@ class EventStudy:
                 ClusteringWarning,
                 stacklevel=2,
             )
-        tests = self._tests(fit, groups, clustered, report)
+        tests = self._tests(run, groups, clustered, report)
         aar = self._aar(fit, groups)
         claims = impact.compare_claims(daily, self.events.claims)
         flags = flag_confounders(self.events, sample, self.event_windows, plan.align)
         cars["confounders"] = label_windows(cars, flags)
         benchmarks = self._benchmarks(plan, returns, model, daily)
-        exclusions = self._exclusions(fit, plan)
+        exclusions = self._exclusions(fit, run.est_have)
         if not np.isfinite(fit.sigma2).any():
             first = "; ".join(
                 f"{r.event_id}/{r.ticker}: {r.reason}" for r in exclusions.head(3).itertuples()
@@ -282,7 +297,7 @@ class EventStudy:
             tests=tests,
             aar=aar,
             claims=claims,
-            model_fit=fit.fit_table(),
+            model_fit=run.fit_table,
             exclusions=exclusions,
             data_quality=quality.issues,
             confounders=flags,
@@ -293,7 +308,7 @@ class EventStudy:
 
     # -- steps -------------------------------------------------------------------------------
 
-    def _model(self, sample: EventSample) -> ReturnModel:
+    def _model(self, sample: EventSample | None) -> ReturnModel:
         model = get_model(self.model)
         est = self.estimation_window
         need = self.min_estimation_obs or (est[1] - est[0] + 1) // 2
@@ -429,9 +444,9 @@ class EventStudy:
             dollars, on=["event_id", "ticker", "window_start", "window_end"], how="left"
         )
 
-    def _groups(self, sample: EventSample) -> dict[str, np.ndarray]:
-        codes = sample.pairs["event_id"].to_numpy()
-        events = list(dict.fromkeys(codes))
+    def _groups(self, pairs: pd.DataFrame) -> dict[str, np.ndarray]:
+        codes = pairs["event_id"].to_numpy()
+        events = list(pd.unique(codes))
         mode = self.group_by
         if mode == "auto":
             mode = "pooled" if len(events) > 50 else "event"
@@ -440,15 +455,19 @@ class EventStudy:
             both = False
         groups: dict[str, np.ndarray] = {}
         if mode == "event":
+            first, inverse = np.unique(codes, return_inverse=True)
+            order = np.argsort(inverse, kind="stable")
+            bounds = np.searchsorted(inverse[order], np.arange(len(first) + 1))
+            members = {e: order[bounds[k] : bounds[k + 1]] for k, e in enumerate(first)}
             for e in events:
-                groups[str(e)] = np.flatnonzero(codes == e)
+                groups[str(e)] = members[e]
         if mode == "pooled" or both:
             groups[POOLED] = np.arange(len(codes))
         return groups
 
     def _tests(
         self,
-        fit: ReturnFit,
+        run: engine.EngineRun,
         groups: dict[str, np.ndarray],
         clustered: dict[str, bool],
         report: Progress,
@@ -458,22 +477,19 @@ class EventStudy:
         total = len(groups) * len(self.event_windows)
         done = 0
         for window in self.event_windows:
-            car = fit.car(window, self.missing)
-            for group, rows in groups.items():
-                cs = CrossSection.from_fit(fit, rows, window, self.missing, car=car)
+            for group in groups:
+                n_firms, caar, results = run.results[(group, window)]
                 order = ordered_tests(clustered[group], names)
                 for rank, name in enumerate(order):
                     spec = TESTS[name]
-                    with warnings.catch_warnings():
-                        warnings.simplefilter("ignore")
-                        res = spec.func(cs)
+                    res = results[name]
                     records.append(
                         {
                             "event_id": group,
                             "window_start": window[0],
                             "window_end": window[1],
-                            "n_firms": cs.n,
-                            "caar": float(np.mean(cs.car)) if cs.n else np.nan,
+                            "n_firms": n_firms,
+                            "caar": caar,
                             "test": res.name,
                             "statistic": res.stat,
                             "p_value": res.p_value,
@@ -527,40 +543,56 @@ class EventStudy:
             records, columns=["event_id", "rel_day", "n_firms", "aar", "aar_se", "caar", "caar_se"]
         )
 
-    def _exclusions(self, fit: ReturnFit, plan: _Plan) -> pd.DataFrame:
-        """Firm-events without an estimate or with incomplete windows, and why."""
-        pairs = fit.sample.pairs
-        reasons: list[tuple[str, str, str]] = []
+    def _exclusions(self, fit: ReturnFit, est_have: np.ndarray) -> pd.DataFrame:
+        """Firm-events without an estimate or with incomplete windows, and why (vectorised)."""
+        s = fit.sample
+        pairs = s.pairs
         length = self.estimation_window[1] - self.estimation_window[0] + 1
-        est_have = np.isfinite(fit.sample.firm_est).sum(axis=1)
-        day0_col = (
-            int(np.flatnonzero(fit.sample.rel_days == 0)[0]) if 0 in fit.sample.rel_days else 0
-        )
-        for i, row in enumerate(pairs.itertuples()):
-            if fit.sample.evt_pos[i, day0_col] < 0:
-                reasons.append((row.event_id, row.ticker, "event day outside the price data"))
-            elif not np.isfinite(fit.sigma2[i]):
-                reasons.append(
-                    (
-                        row.event_id,
-                        row.ticker,
-                        f"estimation window has {est_have[i]} of {length} returns "
-                        f"(at least {self._min_obs()} needed)",
+        day0_col = int(np.flatnonzero(s.rel_days == 0)[0]) if 0 in s.rel_days else 0
+        outside = s.evt_pos[:, day0_col] < 0
+        failed = ~outside & ~np.isfinite(fit.sigma2)
+        fitted = ~outside & ~failed
+        # (row, order within the row, reason) so rows keep the per-firm-event order
+        rows = [np.flatnonzero(outside), np.flatnonzero(failed)]
+        texts = [
+            np.full(int(outside.sum()), "event day outside the price data", dtype=object),
+            np.array(
+                [
+                    f"estimation window has {k} of {length} returns "
+                    f"(at least {self._min_obs()} needed)"
+                    for k in est_have[failed]
+                ],
+                dtype=object,
+            ),
+        ]
+        keys = [np.zeros(len(rows[0]), int), np.zeros(len(rows[1]), int)]
+        if self.missing == "nan":
+            for k, window in enumerate(self.event_windows):
+                cols = s.window_columns(window)
+                gaps = (~np.isfinite(fit.ar[:, cols])).sum(axis=1)
+                hit = np.flatnonzero(fitted & (gaps > 0))
+                rows.append(hit)
+                keys.append(np.full(len(hit), k))
+                texts.append(
+                    np.array(
+                        [
+                            f"{g} missing return(s) in window {window}: its CAR is NaN"
+                            for g in gaps[hit]
+                        ],
+                        dtype=object,
                     )
                 )
-            else:
-                for window in self.event_windows:
-                    cols = fit.sample.window_columns(window)
-                    gaps = int((~np.isfinite(fit.ar[i, cols])).sum())
-                    if gaps and self.missing == "nan":
-                        reasons.append(
-                            (
-                                row.event_id,
-                                row.ticker,
-                                f"{gaps} missing return(s) in window {window}: its CAR is NaN",
-                            )
-                        )
-        return pd.DataFrame(reasons, columns=["event_id", "ticker", "reason"])
+        row = np.concatenate(rows)
+        order = np.lexsort((np.concatenate(keys), row))
+        row = row[order]
+        return pd.DataFrame(
+            {
+                "event_id": pairs["event_id"].to_numpy()[row],
+                "ticker": pairs["ticker"].to_numpy()[row],
+                "reason": np.concatenate(texts)[order],
+            },
+            columns=["event_id", "ticker", "reason"],
+        )
 
     def _min_obs(self) -> int:
         est = self.estimation_window

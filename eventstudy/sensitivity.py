@@ -237,11 +237,11 @@ def benchmark_contamination(
     table = pd.DataFrame(rows, columns=CONTAMINATION_COLUMNS)
     hit = table[table["contaminated"]]
     if len(hit):
-        listed = ", ".join(f"{r.benchmark} {r.weight:.1%}" for r in hit.itertuples(index=False))
+        listed = ", ".join(f"{r.weight:.1%} of {r.benchmark}" for r in hit.itertuples(index=False))
         warnings.warn(
-            f"the event firms ({firms}) are {listed} of their benchmark (threshold {limit:.0%}): "
-            "the benchmark's event-day move contains part of their own, so the market model "
-            "understates their abnormal return; compare the benchmark-sensitivity table",
+            f"the event firms ({firms}) weigh {listed} (threshold {limit:.0%}): the benchmark's "
+            "event-day move contains part of their own, so the market model understates their "
+            "abnormal return; compare the benchmark-sensitivity table",
             BenchmarkContaminationWarning,
             stacklevel=2,
         )

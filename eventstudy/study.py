@@ -331,16 +331,7 @@ class EventStudy:
             return calendars[name]
 
         main = calendar(ev.calendar)
-        rows = []
-        for event in ev.studied:
-            tickers = ev.tickers_of(event)
-            by_cal: dict[str, list[str]] = {}
-            for t in tickers:
-                by_cal.setdefault(ev.exchanges.get(t, ev.calendar), []).append(t)
-            for cal_name, group in by_cal.items():
-                day0 = calendar(cal_name).align_event(event)
-                rows.extend((event.id, t, day0, cal_name) for t in group)
-        pairs = pd.DataFrame(rows, columns=["event_id", "ticker", "day0", "calendar"])
+        pairs = self._align_pairs(calendar)
         pairs["market"] = self.benchmark
         est = self.estimation_window
         span = span_of(self.event_windows)
@@ -357,6 +348,52 @@ class EventStudy:
 
         return _Plan(pairs, sessions, start, end, firm_tickers, align)
 
+    def _align_pairs(self, calendar: Callable[[str], TradingCalendar]) -> pd.DataFrame:
+        """One row per firm-event with its day 0, aligned per calendar in one vectorised call.
+
+        Date-only events go through :meth:`TradingCalendar.align_many`; events with a time of
+        day are aligned one by one. Rows come per event, grouped by calendar in order of first
+        appearance, tickers in event order.
+        """
+        ev = self.events
+        studied = ev.studied
+        members = [ev.tickers_of(e) for e in studied]
+        counts = np.fromiter((len(t) for t in members), dtype=np.int64, count=len(members))
+        ev_idx = np.repeat(np.arange(len(studied)), counts)
+        tickers = np.fromiter(
+            (t for ts in members for t in ts), dtype=object, count=int(counts.sum())
+        )
+        if ev.exchanges:
+            cal = np.array([ev.exchanges.get(t, ev.calendar) for t in tickers], dtype=object)
+        else:
+            cal = np.full(len(tickers), ev.calendar, dtype=object)
+        day0 = np.empty(len(tickers), dtype="datetime64[ns]")
+        timed = np.array([e.time is not None for e in studied], dtype=bool)
+        for cal_name in pd.unique(cal):
+            rows = np.flatnonzero(cal == cal_name)
+            used = np.unique(ev_idx[rows])
+            when = np.empty(len(studied), dtype="datetime64[ns]")
+            plain = used[~timed[used]]
+            if len(plain):
+                dates = pd.to_datetime([studied[k].date for k in plain])
+                when[plain] = calendar(cal_name).align_many(dates).to_numpy()
+            for k in used[timed[used]]:
+                when[k] = calendar(cal_name).align_event(studied[k]).to_datetime64()
+            day0[rows] = when[ev_idx[rows]]
+        pairs = pd.DataFrame(
+            {
+                "event_id": np.array([e.id for e in studied], dtype=object)[ev_idx],
+                "ticker": tickers,
+                "day0": day0,
+                "calendar": cal,
+            }
+        )
+        if len(pd.unique(cal)) > 1:
+            pos = pd.Series(np.arange(len(pairs)))
+            first = pos.groupby([ev_idx, cal]).transform("min").to_numpy()
+            pairs = pairs.iloc[np.lexsort((pos.to_numpy(), first))].reset_index(drop=True)
+        return pairs
+
     def _check_coverage(self, raw: pd.DataFrame, plan: _Plan, source: str) -> None:
         """Every studied event must fall inside the price data."""
         lo, hi = raw["date"].min(), raw["date"].max()
@@ -367,7 +404,11 @@ class EventStudy:
                 "and event windows.",
                 source=source,
             )
-        for event_id, day0 in plan.pairs.groupby("event_id", sort=False)["day0"].first().items():
+        day0s = plan.pairs["day0"]
+        outside = ((day0s < lo) | (day0s > hi)).to_numpy()
+        for event_id, day0 in (
+            plan.pairs[outside].groupby("event_id", sort=False)["day0"].first().items()
+        ):
             if not (lo <= day0 <= hi):
                 raise InputError(
                     f"event {event_id!r} (day 0 {day0:%Y-%m-%d}) lies outside the prices {source} "
@@ -513,35 +554,46 @@ class EventStudy:
         independent firms (see the clustering note for shared event dates).
         """
         s = fit.sample
-        var = fit.ar_var()
-        records = []
+        columns = ["event_id", "rel_day", "n_firms", "aar", "aar_se", "caar", "caar_se"]
+        parts = []
         for group, rows in groups.items():
             ar = fit.ar[rows]
             ok = np.isfinite(ar).all(axis=1)
-            ar, v = ar[ok], var[rows][ok]
+            rows = np.asarray(rows)[ok]
+            ar = ar[ok]
             n = len(ar)
             if n == 0:
                 continue
-            start = int(s.rel_days[0])
+            # complete rows: Var(CAR(start, d)) = s^2 (days + c_d'(X'X)^-1 c_d), c_d = cumsum x
+            cum_x = np.cumsum(fit.x_evt[rows], axis=1)
+            x = fit.x_evt[rows]
+            inv = fit.xtx_inv[rows]
+            if inv.shape[-1]:
+                lev = np.einsum("nwk,nkj,nwj->nw", x, inv, x)
+                quad = np.einsum("nwk,nkj,nwj->nw", cum_x, inv, cum_x)
+            else:
+                lev = quad = np.zeros(ar.shape)
+            sigma2 = fit.sigma2[rows][:, None]
+            v = sigma2 * (1.0 + lev)
+            car_var = sigma2 * (np.arange(1, ar.shape[1] + 1)[None, :] + quad)
             cum = np.cumsum(ar, axis=1)
-            car_var = np.stack(
-                [fit.car((start, int(d)), self.missing)[1][rows][ok] for d in s.rel_days], axis=1
-            )
-            for j, d in enumerate(s.rel_days):
-                records.append(
+            parts.append(
+                pd.DataFrame(
                     {
                         "event_id": group,
-                        "rel_day": int(d),
+                        "rel_day": s.rel_days.astype(int),
                         "n_firms": n,
-                        "aar": ar[:, j].mean(),
-                        "aar_se": np.sqrt(v[:, j].sum()) / n,
-                        "caar": cum[:, j].mean(),
-                        "caar_se": np.sqrt(car_var[:, j].sum()) / n,
-                    }
+                        "aar": ar.mean(axis=0),
+                        "aar_se": np.sqrt(v.sum(axis=0)) / n,
+                        "caar": cum.mean(axis=0),
+                        "caar_se": np.sqrt(car_var.sum(axis=0)) / n,
+                    },
+                    columns=columns,
                 )
-        return pd.DataFrame.from_records(
-            records, columns=["event_id", "rel_day", "n_firms", "aar", "aar_se", "caar", "caar_se"]
-        )
+            )
+        if not parts:
+            return pd.DataFrame(columns=columns)
+        return pd.concat(parts, ignore_index=True)
 
     def _exclusions(self, fit: ReturnFit, est_have: np.ndarray) -> pd.DataFrame:
         """Firm-events without an estimate or with incomplete windows, and why (vectorised)."""

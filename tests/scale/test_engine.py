@@ -1,0 +1,152 @@
+"""The chunked engine against statsmodels per event and against the registered test functions."""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from eventstudy import engine
+from eventstudy.errors import InputError
+from eventstudy.models import get_model
+from eventstudy.reference import reference_market_model
+from eventstudy.sample import build_sample
+from eventstudy.stats import TESTS, CrossSection, average_cross_correlation
+from eventstudy.stats.clustering import clustered_dates
+from eventstudy.study import EventStudy
+
+from .synthetic import ESTIMATION, WINDOWS, FramePrices, event_set, pairs, panel, prices_long
+
+MODEL = dataclasses.replace(get_model("market"), min_nobs=120)
+
+
+def _groups(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    codes = frame["event_id"].to_numpy()
+    out = {e: np.flatnonzero(codes == e) for e in dict.fromkeys(codes)}
+    out["ALL"] = np.arange(len(frame))
+    return out
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("chunk", [5, 1000])
+def test_engine_matches_statsmodels_per_event(seed: int, chunk: int) -> None:
+    returns, market = panel(seed, missing=0.05)
+    pr = pairs(returns, seed, 40)
+    run = engine.estimate(
+        pr, returns, market, MODEL, ESTIMATION, WINDOWS, _groups(pr), chunk_size=chunk
+    )
+    ref = reference_market_model(pr, returns, market, ESTIMATION, WINDOWS, min_nobs=120)
+    fit = run.fit
+    np.testing.assert_allclose(fit.ar, ref.ar, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(fit.ar_var(), ref.ar_var, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(fit.params, ref.params, rtol=0, atol=1e-10)
+    assert np.isnan(fit.ar).any() and np.isfinite(fit.ar).any()  # missing days were exercised
+    for w in WINDOWS:
+        car, var, _ = fit.car(w)
+        np.testing.assert_allclose(car, ref.car[w], rtol=0, atol=1e-10)
+        np.testing.assert_allclose(var, ref.car_var[w], rtol=0, atol=1e-10)
+        table = run.fit_table
+        assert len(table) == len(pr)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            t = car / np.sqrt(var)
+        np.testing.assert_allclose(t, ref.car_t[w], rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize("missing", ["nan", "skip"])
+@pytest.mark.parametrize("ties", [False, True])
+def test_engine_tests_match_registered_functions(missing: str, ties: bool) -> None:
+    returns, market = panel(7, missing=0.03)
+    if ties:  # rounded returns repeat (firm, market) pairs, so residuals and ARs tie
+        returns, market = returns.round(2), market.round(2)
+    pr = pairs(returns, 7, 60)
+    groups = _groups(pr)
+    run = engine.estimate(
+        pr, returns, market, MODEL, ESTIMATION, WINDOWS, groups, missing=missing, chunk_size=7
+    )
+    sample = build_sample(pr, returns, market, ESTIMATION, WINDOWS)
+    fit = MODEL.fit(sample)
+    for w in WINDOWS:
+        for g, rows in groups.items():
+            cs = CrossSection.from_fit(fit, rows, w, missing)
+            n, caar, got = run.results[(g, w)]
+            assert n == cs.n
+            assert caar == pytest.approx(float(np.mean(cs.car)), abs=1e-12)
+            for name, spec in TESTS.items():
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    want = spec.func(cs)
+                assert got[name].distribution == want.distribution, (g, w, name)
+                if np.isfinite(want.stat):
+                    assert got[name].stat == pytest.approx(want.stat, abs=1e-10), (g, w, name)
+                    assert got[name].p_value == pytest.approx(want.p_value, abs=1e-10)
+                else:
+                    assert not np.isfinite(got[name].stat)
+                    assert got[name].reason == want.reason
+
+
+def test_kolari_pynnonen_subsample_is_flagged(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine, "KP_MAX_FIRMS", 15)
+    returns, market = panel(3, n_firms=40, missing=0.0)
+    pr = pairs(returns, 3, 40, n_events=1)
+    pr["day0"] = returns.index[400]  # one shared date: every window overlaps
+    pr = pr.drop_duplicates("ticker").reset_index(drop=True)
+    run = engine.estimate(
+        pr, returns, market, MODEL, ESTIMATION, WINDOWS, {"ALL": np.arange(len(pr))}
+    )
+    _, _, res = run.results[("ALL", (0, 0))]
+    kp = res["kolari_pynnonen"]
+    assert "random subsample of 15" in kp.reason
+    # the subsample's r-bar, by the registered formula on those 15 firm-events
+    fit = MODEL.fit(build_sample(pr, returns, market, ESTIMATION, WINDOWS))
+    rng = np.random.default_rng(engine.KP_SEED)
+    sub = np.sort(rng.choice(np.arange(len(pr)), 15, replace=False))
+    rbar = average_cross_correlation(CrossSection.from_fit(fit, sub, (0, 0)))
+    full = CrossSection.from_fit(fit, np.arange(len(pr)), (0, 0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t_bmp = TESTS["bmp"].func(full).stat
+    n = full.n
+    want = t_bmp * np.sqrt((1 - rbar) / (1 + (n - 1) * rbar))
+    assert kp.stat == pytest.approx(want, abs=1e-10)
+
+
+def test_clustering_measure_matches_pairwise_version() -> None:
+    returns, market = panel(5)
+    rng = np.random.default_rng(5)
+    for _ in range(30):
+        pr = pairs(returns, int(rng.integers(1000)), int(rng.integers(2, 25)), n_events=30)
+        sample = build_sample(pr, returns, market, ESTIMATION, WINDOWS)
+        rows = np.arange(len(pr))
+        a, b = clustered_dates(sample, rows), engine.clustering(sample, rows)
+        assert (a.share_same_day0, a.share_overlapping) == (b.share_same_day0, b.share_overlapping)
+
+
+def test_study_results_do_not_depend_on_chunk_size() -> None:
+    returns, market = panel(11, n_firms=30)
+    events = event_set(11, returns, n_events=4, per_event=9)
+    provider = FramePrices(prices_long(returns, market))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        one = EventStudy(events).run(provider)
+        many = EventStudy(events, chunk_size=4).run(provider)
+    pd.testing.assert_frame_equal(one.car, many.car, rtol=0, atol=1e-12)
+    pd.testing.assert_frame_equal(one.aar, many.aar, rtol=0, atol=1e-12)
+    pd.testing.assert_frame_equal(one.model_fit, many.model_fit, rtol=0, atol=1e-12)
+    pd.testing.assert_frame_equal(one.exclusions, many.exclusions)
+    cols = ["statistic", "p_value"]
+    np.testing.assert_allclose(one.tests[cols], many.tests[cols], rtol=0, atol=1e-10)
+    assert many.fit.est_resid.shape == (len(many.fit.sample.pairs), 0)  # compact fit
+
+
+def test_bad_options_are_named() -> None:
+    returns, market = panel(1)
+    events = event_set(1, returns, 2, 3)
+    with pytest.raises(InputError, match=r"executor='spark' is not a valid choice.*'dask'"):
+        EventStudy(events, executor="spark")
+    with pytest.raises(InputError, match=r"chunk_size=0 must be at least 1"):
+        EventStudy(events, chunk_size=0)
+    with pytest.raises(InputError, match=r"chunk_size=2.5 is not a whole number"):
+        EventStudy(events, chunk_size=2.5)

@@ -136,6 +136,13 @@ def run(
     ] = False,
     return_kind: Annotated[str, typer.Option(help="simple or log returns.")] = "simple",
     cache_dir: Annotated[Path | None, typer.Option(help="Price cache folder for yfinance.")] = None,
+    executor: Annotated[
+        str, typer.Option(help="Where the estimation runs: local (in-process) or dask.")
+    ] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Dask scheduler address (default: a local cluster of 2 processes)."),
+    ] = None,
     factors: Annotated[
         Path | None,
         typer.Option(help="Daily factor file (Ken French CSV, percent) for capm/ff3/ff5/carhart."),
@@ -144,6 +151,10 @@ def run(
 ) -> None:
     """Run an event study and write tables, plots and a report."""
     options: dict[str, Any] = {"model": model, "return_kind": return_kind}
+    if executor != "local" or scheduler is not None:
+        options["executor"] = executor
+    if scheduler is not None:
+        options["scheduler"] = scheduler
     if market:
         options["market"] = market
     if estimation:

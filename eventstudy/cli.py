@@ -184,7 +184,7 @@ def run(
     for note in {str(w.message) for w in caught if issubclass(w.category, EventStudyWarning)}:
         err.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)
     out.print(result.summary(), highlight=False, soft_wrap=True)
-    out.print(f"\nwrote {folder}/ (report.md, CSV tables, plots)", highlight=False)
+    out.print(f"\nwrote {folder}/ (report.html, report.md, CSV tables, plots)", highlight=False)
 
 
 @events_app.command("validate")

@@ -25,6 +25,7 @@ CSV_TABLES: dict[str, str] = {
     "data_quality.csv": "data_quality",
     "confounders.csv": "confounders",
     "benchmarks.csv": "benchmarks",
+    "contamination.csv": "contamination",
 }
 
 
@@ -77,6 +78,8 @@ class StudyResult(SummaryMixin):
         Firm-event windows that contain a confounding event.
     benchmarks
         Main-event abnormal returns and dollar changes under other benchmarks.
+    contamination
+        Weight of the main event's firms in benchmarks of known total market value.
     clustered
         Per group, whether its firm-events share event dates.
     meta
@@ -96,6 +99,7 @@ class StudyResult(SummaryMixin):
     data_quality: pd.DataFrame
     confounders: pd.DataFrame = field(default_factory=pd.DataFrame)
     benchmarks: pd.DataFrame = field(default_factory=pd.DataFrame)
+    contamination: pd.DataFrame = field(default_factory=pd.DataFrame)
     clustered: dict[str, bool] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
 
@@ -105,7 +109,7 @@ class StudyResult(SummaryMixin):
 
     @property
     def abnormal_returns(self) -> pd.DataFrame:
-        """``event_id, ticker, date, rel_day, return, normal_return, abnormal_return, ar_se, ar_t``."""
+        """Daily returns, normal and abnormal returns, their standard errors and the running CAR."""
         cols = [
             "event_id",
             "ticker",
@@ -116,6 +120,8 @@ class StudyResult(SummaryMixin):
             "abnormal_return",
             "ar_se",
             "ar_t",
+            "car_to_date",
+            "car_to_date_se",
         ]
         return self.daily[cols].copy()
 
@@ -216,3 +222,15 @@ class StudyResult(SummaryMixin):
         from .report.plots import plot_market_value
 
         return plot_market_value(self, event_id=event_id, **kwargs)
+
+    def plot_waterfall(self, event_id: str | None = None, **kwargs: Any) -> Any:
+        """Day-0 dollar change by firm as a waterfall, with the reported figure across it."""
+        from .report.plots import plot_waterfall
+
+        return plot_waterfall(self, event_id=event_id, **kwargs)
+
+    def plot_benchmark_sensitivity(self, **kwargs: Any) -> Any:
+        """Abnormal dollar change of the claim's firms under each benchmark."""
+        from .report.plots import plot_benchmark_sensitivity
+
+        return plot_benchmark_sensitivity(self, **kwargs)

@@ -37,7 +37,7 @@ from .models import MarketModel, ReturnModel, get_model
 from .models.base import ReturnFit
 from .result import StudyResult
 from .sample import EventSample, span_of
-from .sensitivity import benchmark_sensitivity
+from .sensitivity import benchmark_contamination, benchmark_sensitivity
 from .stats import TESTS, car_t
 from .stats.clustering import clustered_dates, ordered_tests
 
@@ -266,6 +266,7 @@ class EventStudy:
         flags = flag_confounders(self.events, sample, self.event_windows, plan.align)
         cars["confounders"] = label_windows(cars, flags)
         benchmarks = self._benchmarks(plan, returns, model, daily)
+        contamination = self._contamination(returns, daily)
         exclusions = self._exclusions(fit, run.est_have)
         if not np.isfinite(fit.sigma2).any():
             first = "; ".join(
@@ -302,6 +303,7 @@ class EventStudy:
             data_quality=quality.issues,
             confounders=flags,
             benchmarks=benchmarks,
+            contamination=contamination,
             clustered=clustered,
             meta=meta,
         )
@@ -440,6 +442,37 @@ class EventStudy:
             day0,
         )
 
+    def _contamination(self, returns: pd.DataFrame, daily: pd.DataFrame) -> pd.DataFrame:
+        """Weight of the main event's firms in benchmarks of known total market value.
+
+        The firms are those of the main event's widest claim (e.g. NVDA+AVGO), else every firm
+        with a market value.
+        """
+        totals = self.events.benchmark_market_values
+        if not totals:
+            return pd.DataFrame()
+        main = self.events.main_event_id
+        day0 = daily[(daily["event_id"] == main) & (daily["rel_day"] == 0)]
+        claims = [c for c in self.events.claims if c.event_id in (None, main)]
+        if claims:
+            widest = max(claims, key=lambda c: len(c.tickers))
+            day0 = day0[day0["ticker"].isin(widest.tickers)]
+        day0 = day0.dropna(subset=["market_value_prev"]).set_index("ticker")
+        if day0.empty:
+            return pd.DataFrame()
+        when = day0["date"].iloc[0]
+        bench = {
+            b: float(returns.at[when, b])
+            for b in totals
+            if b in returns.columns and when in returns.index
+        }
+        return benchmark_contamination(
+            day0["market_value_prev"],
+            totals,
+            firm_returns=day0["return"],
+            benchmark_returns=bench or None,
+        )
+
     def _daily(self, fit: ReturnFit) -> pd.DataFrame:
         """The long per-day table, built from the arrays in one pass."""
         s = fit.sample
@@ -459,6 +492,12 @@ class EventStudy:
                 "ar_se": se.ravel(),
             }
         )
+        # running CAR from the first day of the span, with its exact variance (estimation
+        # covariance across days included), for CAR paths with bands
+        start = int(s.rel_days[0])
+        running = [fit.car((start, int(d)), self.missing) for d in s.rel_days]
+        frame["car_to_date"] = np.stack([c[0] for c in running], axis=1).ravel()
+        frame["car_to_date_se"] = np.sqrt(np.stack([c[1] for c in running], axis=1)).ravel()
         with np.errstate(invalid="ignore", divide="ignore"):
             frame["ar_t"] = frame["abnormal_return"] / frame["ar_se"]
         return frame[frame["date"].notna()].reset_index(drop=True)

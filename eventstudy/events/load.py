@@ -172,6 +172,9 @@ def event_set_from_mapping(raw: Mapping[str, Any], source: str = "<mapping>") ->
         exchanges={str(k): str(v) for k, v in study.get("exchanges", {}).items()},
         calendar=study.get("calendar", "XNYS"),
         benchmarks=tuple(study.get("benchmarks", ())),
+        benchmark_market_values={
+            str(k): float(v) for k, v in study.get("benchmark_market_value", {}).items()
+        },
         source=source,
     )
 

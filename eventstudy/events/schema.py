@@ -106,6 +106,9 @@ class EventSet:
         Default exchange calendar (``XNYS``).
     benchmarks
         Extra benchmarks for the sensitivity table (e.g. ``("QQQ", "SMH")``).
+    benchmark_market_values
+        Total market value (USD) of benchmarks ``{ticker: value}``, e.g. the S&P 500's for SPY,
+        used to measure the event firms' weight in their own benchmark.
     source
         File the set was read from, for messages.
     """
@@ -121,6 +124,7 @@ class EventSet:
     exchanges: dict[str, str] = field(default_factory=dict)
     calendar: str = "XNYS"
     benchmarks: tuple[str, ...] = ()
+    benchmark_market_values: dict[str, float] = field(default_factory=dict)
     source: str = ""
 
     @property

@@ -39,6 +39,7 @@ STUDY_FIELDS = (
     "estimation",
     "windows",
     "benchmarks",
+    "benchmark_market_value",
     "shares",
     "exchanges",
 )
@@ -323,6 +324,27 @@ class _Checker:
                     self.add(
                         f"study.benchmarks[{i}]",
                         f'{b!r} is not a ticker; write tickers without spaces, e.g. "QQQ"',
+                    )
+        if "benchmark_market_value" in study and self.table(
+            study["benchmark_market_value"],
+            "study.benchmark_market_value",
+            "benchmark_market_value = { SPY = 52e12 }",
+        ):
+            listed = study.get("benchmarks")
+            known = {study.get("market", "SPY"), *(listed if isinstance(listed, list) else ())}
+            for t, v in study["benchmark_market_value"].items():
+                loc = f"study.benchmark_market_value.{t}"
+                if t not in known:
+                    self.add(
+                        loc,
+                        f"{t!r} is not the market or one of study.benchmarks; "
+                        "name a benchmark of the study",
+                    )
+                elif not (_is_number(v) and v > 0):
+                    self.add(
+                        loc,
+                        f"{_fmt(v)} is not a market value; give a positive number of "
+                        "US dollars, e.g. 52e12",
                     )
         declared: set[str] = set(tickers or ())
         if "shares" in study and self.table(study["shares"], "study.shares", "[study.shares]"):

@@ -1043,8 +1043,15 @@ class _Context:
         evt = self.fit.sample.evt_pos[np.ix_(keep, cols)]
         from .stats.parametric import _on_dates
 
-        _, win = _on_dates(np.zeros(evt.shape), evt)
-        shared = (win @ win.T) / evt.shape[1]
+        if (evt >= 0).all():
+            # window sessions are consecutive date positions: the shared days are the overlap
+            # of two intervals (the same count as the 0/1 product below, without the matmul)
+            lo, hi = evt[:, 0], evt[:, -1]
+            common = np.minimum(hi[:, None], hi[None, :]) - np.maximum(lo[:, None], lo[None, :])
+            shared = np.maximum(common + 1, 0) / evt.shape[1]
+        else:
+            _, win = _on_dates(np.zeros(evt.shape), evt)
+            shared = (win @ win.T) / evt.shape[1]
         iu = np.triu_indices(len(keep), 1)
         rij = np.where((cc[iu] >= 30) & np.isfinite(rr[iu]), rr[iu], 0.0)
         return float(np.mean(rij * shared[iu])), note
@@ -1125,3 +1132,42 @@ class _Context:
         return TestResult(
             name, float(stat), _p_norm(stat), "N(0,1)", NULL_CAR, cs.n, CITE_KP, caar, note
         )
+
+
+def clustering(sample: EventSample, rows: np.ndarray, threshold: float = 0.5) -> Any:
+    """Event-date clustering of a group in O(N log N) (same measure as ``clustered_dates``).
+
+    :func:`~eventstudy.stats.clustering.clustered_dates` compares every pair of firm-events;
+    this sorts the event spans by their first session instead, so it runs for a million
+    firm-events. A span overlaps another one that starts no later if the largest end among
+    the spans sorted before it reaches its start, and one that starts no earlier if the next
+    sorted span starts before it ends.
+
+    Returns
+    -------
+    eventstudy.stats.clustering.Clustering
+    """
+    from .stats.clustering import Clustering
+
+    rows = np.asarray(rows)
+    n = len(rows)
+    if n < 2:
+        return Clustering(n, 0.0, 0.0, threshold)
+    zero = np.flatnonzero(sample.rel_days == 0)
+    col = int(zero[0]) if len(zero) else 0
+    day0 = sample.evt_pos[rows, col]
+    _, inverse, counts = np.unique(day0, return_inverse=True, return_counts=True)
+    same = float(np.mean((counts[inverse] > 1) & (day0 >= 0)))
+    pos = sample.evt_pos[rows]
+    ok = (pos >= 0).any(axis=1)
+    first = np.where(pos >= 0, pos, np.iinfo(np.int64).max).min(axis=1)
+    last = pos.max(axis=1)
+    f, l_ = first[ok], last[ok]
+    order = np.argsort(f, kind="stable")
+    fs, ls = f[order], l_[order]
+    prev_max = np.maximum.accumulate(np.concatenate([[np.iinfo(np.int64).min], ls[:-1]]))
+    reach = np.searchsorted(fs, ls, side="right")
+    hit_sorted = (prev_max >= fs) | (reach > np.arange(len(fs)) + 1)
+    hit = np.zeros(n, bool)
+    hit[np.flatnonzero(ok)[order]] = hit_sorted
+    return Clustering(n, same, float(np.mean(hit)), threshold)

@@ -100,19 +100,43 @@ def run_study(
         options["factors"] = load_french_factors(factors)
     study = EventStudy(load_events(events), **options)
     target = Path(out) if out is not None else default_out(study.events.name)
-    if target.exists() and any(target.iterdir()) and not force:
-        raise OutputExistsError(
-            f"{target} already holds outputs of an earlier run; pass --force to replace them or "
-            "choose another --out folder.",
-            field="out",
-            value=str(target),
-        )
+    check_target(target, force)
     price_provider, share_provider = make_providers(prices, shares, cache_dir)
     result = study.run(price_provider, share_provider, progress=progress)
     publish(result, target)
     if on_written is not None:
         on_written(target)
     return result, target
+
+
+def check_target(target: Path, force: bool) -> None:
+    """Refuse to write over an earlier run without ``force``, and over other files at all.
+
+    ``--force`` replaces a folder only when eventstudy wrote it (it holds the marker file), so a
+    mistyped ``--out`` can never delete someone's own files.
+    """
+    if target.exists() and not target.is_dir():
+        raise OutputExistsError(
+            f"--out {target} is a file, not a folder; choose a folder for the outputs.",
+            field="out",
+            value=str(target),
+        )
+    if not target.exists() or not any(target.iterdir()):
+        return
+    if not (target / MARKER).exists():
+        raise OutputExistsError(
+            f"{target} is not empty and was not written by eventstudy (no {MARKER} file); "
+            "choose a new or empty --out folder (--force only replaces earlier eventstudy outputs).",
+            field="out",
+            value=str(target),
+        )
+    if not force:
+        raise OutputExistsError(
+            f"{target} already holds outputs of an earlier run; pass --force to replace them or "
+            "choose another --out folder.",
+            field="out",
+            value=str(target),
+        )
 
 
 def publish(result: StudyResult, target: Path) -> None:

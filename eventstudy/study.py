@@ -163,8 +163,13 @@ class EventStudy:
 
     @property
     def event_windows(self) -> tuple[WindowSpec, ...]:
-        """The event windows in force."""
-        return tuple(tuple(w) for w in (self.windows or self.events.windows))  # type: ignore[misc]
+        """The event windows in force; the day-0 window ``(0, 0)`` is always among them.
+
+        Reports, plots and the dollar figures are built on the day-0 abnormal return, so it is
+        added first when the windows asked for do not include it.
+        """
+        asked = tuple(tuple(w) for w in (self.windows or self.events.windows))
+        return asked if (0, 0) in asked else ((0, 0), *asked)  # type: ignore[return-value]
 
     @property
     def benchmark(self) -> str:
@@ -596,14 +601,13 @@ class EventStudy:
         columns = ["event_id", "rel_day", "n_firms", "aar", "aar_se", "caar", "caar_se"]
         parts = []
         for group, rows in groups.items():
+            rows = np.asarray(rows)
             ar = fit.ar[rows]
-            ok = np.isfinite(ar).all(axis=1)
-            rows = np.asarray(rows)[ok]
-            ar = ar[ok]
-            n = len(ar)
-            if n == 0:
+            # each day averages the firms with an AR that day; the CAAR the firms complete so far
+            # (np.cumsum carries a missing day forward as NaN)
+            cum = np.cumsum(ar, axis=1)
+            if not np.isfinite(ar).any():
                 continue
-            # complete rows: Var(CAR(start, d)) = s^2 (days + c_d'(X'X)^-1 c_d), c_d = cumsum x
             cum_x = np.cumsum(fit.x_evt[rows], axis=1)
             x = fit.x_evt[rows]
             inv = fit.xtx_inv[rows]
@@ -613,26 +617,32 @@ class EventStudy:
             else:
                 lev = quad = np.zeros(ar.shape)
             sigma2 = fit.sigma2[rows][:, None]
-            v = sigma2 * (1.0 + lev)
-            car_var = sigma2 * (np.arange(1, ar.shape[1] + 1)[None, :] + quad)
-            cum = np.cumsum(ar, axis=1)
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "event_id": group,
-                        "rel_day": s.rel_days.astype(int),
-                        "n_firms": n,
-                        "aar": ar.mean(axis=0),
-                        "aar_se": np.sqrt(v.sum(axis=0)) / n,
-                        "caar": cum.mean(axis=0),
-                        "caar_se": np.sqrt(car_var.sum(axis=0)) / n,
-                    },
-                    columns=columns,
-                )
+            # complete rows: Var(CAR(start, d)) = s^2 (days + c_d'(X'X)^-1 c_d), c_d = cumsum x
+            v = np.where(np.isfinite(ar), sigma2 * (1.0 + lev), np.nan)
+            car_var = np.where(
+                np.isfinite(cum), sigma2 * (np.arange(1, ar.shape[1] + 1)[None, :] + quad), np.nan
             )
+            n_day = np.isfinite(ar).sum(axis=0)
+            n_cum = np.isfinite(cum).sum(axis=0)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                parts.append(
+                    pd.DataFrame(
+                        {
+                            "event_id": group,
+                            "rel_day": s.rel_days.astype(int),
+                            "n_firms": n_day,
+                            "aar": np.nansum(ar, axis=0) / n_day,
+                            "aar_se": np.sqrt(np.nansum(v, axis=0)) / n_day,
+                            "caar": np.nansum(cum, axis=0) / n_cum,
+                            "caar_se": np.sqrt(np.nansum(car_var, axis=0)) / n_cum,
+                        },
+                        columns=columns,
+                    )
+                )
         if not parts:
             return pd.DataFrame(columns=columns)
-        return pd.concat(parts, ignore_index=True)
+        table = pd.concat(parts, ignore_index=True)
+        return table[table["n_firms"] > 0].reset_index(drop=True)
 
     def _exclusions(self, fit: ReturnFit, est_have: np.ndarray) -> pd.DataFrame:
         """Firm-events without an estimate or with incomplete windows, and why (vectorised)."""

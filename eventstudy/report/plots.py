@@ -7,6 +7,7 @@ a title, a subtitle saying what is drawn and in which unit, labelled axes and a 
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +25,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 from .._io import atomic_write  # noqa: E402
+from ..events.load import safe_name
 from ..result import StudyResult  # noqa: E402
 from .content import (  # noqa: E402
     benchmark_sums,
@@ -475,6 +477,17 @@ def _save(fig: Figure, path: Path) -> Path:
     return path
 
 
+def file_stem(event_id: str) -> str:
+    """A file-name part for an event id that cannot leave the output folder.
+
+    Ids that are not already safe get a short hash so that two of them never collide.
+    """
+    safe = safe_name(event_id)
+    if safe == event_id:
+        return safe
+    return f"{safe}-{hashlib.sha1(event_id.encode()).hexdigest()[:6]}"
+
+
 def write_plots(result: StudyResult, directory: Path) -> dict[str, Path]:
     """Save the standard plots as PNG and return them by key.
 
@@ -487,15 +500,14 @@ def write_plots(result: StudyResult, directory: Path) -> dict[str, Path]:
     if len(result.events.studied) > MAX_EVENTS_PLOTTED:
         events = []
     for event_id in events:
+        stem = file_stem(event_id)
         out[f"car_paths_{event_id}"] = _save(
-            plot_car_paths(result, event_id), directory / f"car_paths_{event_id}.png"
+            plot_car_paths(result, event_id), directory / f"car_paths_{stem}.png"
         )
         out[f"day0_ar_{event_id}"] = _save(
-            plot_day0_bars(result, event_id), directory / f"day0_ar_{event_id}.png"
+            plot_day0_bars(result, event_id), directory / f"day0_ar_{stem}.png"
         )
-        out[f"caar_{event_id}"] = _save(
-            plot_caar(result, event_id), directory / f"caar_{event_id}.png"
-        )
+        out[f"caar_{event_id}"] = _save(plot_caar(result, event_id), directory / f"caar_{stem}.png")
     main = result.events.main_event_id
     if result.daily["market_value_prev"].notna().any() and events:
         out["market_value"] = _save(plot_market_value(result, main), directory / "market_value.png")

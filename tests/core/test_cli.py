@@ -25,9 +25,28 @@ def test_run_passes_typed_options_to_the_library() -> None:
     with mock.patch.object(cli, "run_study", return_value=fake_result()) as run:
         res = runner.invoke(
             cli.app,
-            ["run", str(EVENTS), "--prices", "p.csv", "--shares", "s.csv", "--market", "QQQ",
-             "--estimation", "-200", "-20", "--window", "-1,1", "--window", "0,5", "--out", "o",
-             "--force", "--model", "mean_adjusted"],
+            [
+                "run",
+                str(EVENTS),
+                "--prices",
+                "p.csv",
+                "--shares",
+                "s.csv",
+                "--market",
+                "QQQ",
+                "--estimation",
+                "-200",
+                "-20",
+                "--window",
+                "-1,1",
+                "--window",
+                "0,5",
+                "--out",
+                "o",
+                "--force",
+                "--model",
+                "mean_adjusted",
+            ],
         )
     assert res.exit_code == 0, res.output
     args, kwargs = run.call_args

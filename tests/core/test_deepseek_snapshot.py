@@ -39,9 +39,11 @@ def test_raw_returns_on_the_selloff(result, raw_prices) -> None:
     ar = result.abnormal_returns
     day = ar[(ar["event_id"] == "selloff") & (ar["rel_day"] == 0)].set_index("ticker")
     for ticker, printed in (("NVDA", -16.97), ("AVGO", -17.40)):
-        expected = close_on(raw_prices, ticker, "2025-01-27", "adj_close") / close_on(
-            raw_prices, ticker, "2025-01-24", "adj_close"
-        ) - 1
+        expected = (
+            close_on(raw_prices, ticker, "2025-01-27", "adj_close")
+            / close_on(raw_prices, ticker, "2025-01-24", "adj_close")
+            - 1
+        )
         assert day.loc[ticker, "return"] == pytest.approx(expected, abs=1e-12)
         assert round(day.loc[ticker, "return"] * 100, 2) == printed
         assert day.loc[ticker, "date"] == pd.Timestamp("2025-01-27")
@@ -94,16 +96,51 @@ def test_event_days_are_aligned_to_sessions(result) -> None:
 
 
 def test_tables_have_the_documented_columns(result) -> None:
-    assert {"event_id", "ticker", "date", "rel_day", "return", "normal_return",
-            "abnormal_return"} <= set(result.abnormal_returns.columns)
-    assert {"event_id", "ticker", "window_start", "window_end", "car", "se", "t_stat",
-            "p_value"} <= set(result.car.columns)
-    assert {"event_id", "window_start", "window_end", "n_firms", "caar", "test", "statistic",
-            "p_value"} <= set(result.tests.columns)
-    assert {"event_id", "ticker", "date", "market_value_prev", "raw_change_usd",
-            "abnormal_change_usd"} <= set(result.market_value.columns)
-    assert {"claim", "reported_usd", "computed_raw_usd", "computed_abnormal_usd",
-            "difference_pct", "source"} <= set(result.claims.columns)
+    assert {
+        "event_id",
+        "ticker",
+        "date",
+        "rel_day",
+        "return",
+        "normal_return",
+        "abnormal_return",
+    } <= set(result.abnormal_returns.columns)
+    assert {
+        "event_id",
+        "ticker",
+        "window_start",
+        "window_end",
+        "car",
+        "se",
+        "t_stat",
+        "p_value",
+    } <= set(result.car.columns)
+    assert {
+        "event_id",
+        "window_start",
+        "window_end",
+        "n_firms",
+        "caar",
+        "test",
+        "statistic",
+        "p_value",
+    } <= set(result.tests.columns)
+    assert {
+        "event_id",
+        "ticker",
+        "date",
+        "market_value_prev",
+        "raw_change_usd",
+        "abnormal_change_usd",
+    } <= set(result.market_value.columns)
+    assert {
+        "claim",
+        "reported_usd",
+        "computed_raw_usd",
+        "computed_abnormal_usd",
+        "difference_pct",
+        "source",
+    } <= set(result.claims.columns)
     windows = set(zip(result.car["window_start"], result.car["window_end"]))
     assert windows == {(0, 0), (-1, 1), (0, 1), (0, 5), (-5, 5)}
 
@@ -120,11 +157,16 @@ def test_caar_t_test_matches_scipy(result) -> None:
     from scipy import stats
 
     tests = result.tests
-    row = tests[(tests["event_id"] == "selloff") & (tests["test"] == "cross_sectional_t")
-                & (tests["window_start"] == 0) & (tests["window_end"] == 0)].iloc[0]
+    row = tests[
+        (tests["event_id"] == "selloff")
+        & (tests["test"] == "cross_sectional_t")
+        & (tests["window_start"] == 0)
+        & (tests["window_end"] == 0)
+    ].iloc[0]
     car = result.car
-    cars = car[(car["event_id"] == "selloff") & (car["window_start"] == 0)
-               & (car["window_end"] == 0)]["car"].to_numpy()
+    cars = car[
+        (car["event_id"] == "selloff") & (car["window_start"] == 0) & (car["window_end"] == 0)
+    ]["car"].to_numpy()
     ref = stats.ttest_1samp(cars, 0.0)
     assert row["statistic"] == pytest.approx(ref.statistic, rel=1e-10)
     assert row["p_value"] == pytest.approx(ref.pvalue, rel=1e-8)

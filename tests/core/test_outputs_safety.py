@@ -21,8 +21,17 @@ runner = CliRunner()
 def run_cli(snapshot: Path, out: Path, *extra: str, events: Path = EVENTS):
     return runner.invoke(
         app,
-        ["run", str(events), "--prices", str(snapshot / "prices.csv"), "--shares",
-         str(snapshot / "shares_outstanding.csv"), "--out", str(out), *extra],
+        [
+            "run",
+            str(events),
+            "--prices",
+            str(snapshot / "prices.csv"),
+            "--shares",
+            str(snapshot / "shares_outstanding.csv"),
+            "--out",
+            str(out),
+            *extra,
+        ],
     )
 
 
@@ -40,8 +49,15 @@ def first_run(snapshot_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> P
 
 def test_every_output_file_is_written(first_run: Path) -> None:
     names = {p.name for p in first_run.iterdir()}
-    for required in ("abnormal_returns.csv", "car.csv", "tests.csv", "market_value.csv",
-                     "claims.csv", "report.md", "market_value.png"):
+    for required in (
+        "abnormal_returns.csv",
+        "car.csv",
+        "tests.csv",
+        "market_value.csv",
+        "claims.csv",
+        "report.md",
+        "market_value.png",
+    ):
         assert required in names
     assert any(n.startswith("car_paths_") for n in names)
     assert any(n.startswith("day0_ar_") for n in names)
@@ -99,11 +115,26 @@ def test_killed_run_leaves_previous_outputs_intact(
     when: str, snapshot_dir: Path, first_run: Path
 ) -> None:
     before = snapshot_of(first_run)
-    cmd = [sys.executable, "-m", "eventstudy", "run", str(EVENTS), "--prices",
-           str(snapshot_dir / "prices.csv"), "--shares", str(snapshot_dir / "shares_outstanding.csv"),
-           "--out", str(first_run), "--force"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env={**os.environ, "MPLBACKEND": "Agg"})
+    cmd = [
+        sys.executable,
+        "-m",
+        "eventstudy",
+        "run",
+        str(EVENTS),
+        "--prices",
+        str(snapshot_dir / "prices.csv"),
+        "--shares",
+        str(snapshot_dir / "shares_outstanding.csv"),
+        "--out",
+        str(first_run),
+        "--force",
+    ]
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "MPLBACKEND": "Agg"},
+    )
     deadline = time.monotonic() + 60
     if when == "early":
         time.sleep(1.5)
@@ -118,3 +149,59 @@ def test_killed_run_leaves_previous_outputs_intact(
     res = run_cli(snapshot_dir, first_run, "--force")
     assert res.exit_code == 0, res.output
     assert not any(p.name.startswith(f".{first_run.name}.") for p in first_run.parent.iterdir())
+
+
+def test_force_never_replaces_a_folder_eventstudy_did_not_write(
+    snapshot_dir: Path, tmp_path: Path
+) -> None:
+    mine = tmp_path / "thesis"
+    mine.mkdir()
+    (mine / "chapter1.tex").write_text("precious")
+    res = run_cli(snapshot_dir, mine, "--force")
+    assert res.exit_code == 2
+    assert "was not written by eventstudy" in res.output
+    assert (mine / "chapter1.tex").read_text() == "precious"
+
+
+def test_study_name_cannot_escape_the_outputs_folder(tmp_path: Path, monkeypatch) -> None:
+    from eventstudy.runner import default_out
+
+    monkeypatch.chdir(tmp_path)
+    out = default_out("../../x")
+    assert out.resolve().is_relative_to((tmp_path / "outputs").resolve())
+
+
+def test_event_ids_from_the_file_cannot_escape_the_output_folder(
+    snapshot_dir: Path, tmp_path: Path
+) -> None:
+    import dataclasses
+
+    from eventstudy import EventStudy, load_events
+    from eventstudy.data.csv import LocalPriceProvider
+    from eventstudy.report import write_report
+
+    events = load_events(EVENTS)
+    renamed = tuple(
+        dataclasses.replace(e, id="../../evil") if e.id == "selloff" else e for e in events.events
+    )
+    events = dataclasses.replace(events, events=renamed, claims=())
+    result = EventStudy(events).run(LocalPriceProvider(snapshot_dir / "prices.csv"))
+    out = tmp_path / "deep" / "out"
+    files = write_report(result, out)
+    assert files
+    for f in files:
+        assert f.resolve().is_relative_to(out.resolve()), f
+    assert not (tmp_path / "evil").exists() and not (tmp_path.parent / "evil").exists()
+
+
+def test_a_window_past_the_data_is_reported_not_a_crash(snapshot_dir: Path, tmp_path: Path) -> None:
+    res = run_cli(snapshot_dir, tmp_path / "o", "--window", "0,400")
+    assert res.exit_code == 0, res.output
+    import pandas as pd
+
+    car = pd.read_csv(tmp_path / "o" / "car.csv")
+    assert {(0, 0), (0, 400)} == set(zip(car["window_start"], car["window_end"]))
+    assert car.loc[car["window_end"] == 400, "car"].isna().all()
+    assert car.loc[car["window_end"] == 0, "car"].notna().all()
+    reasons = pd.read_csv(tmp_path / "o" / "exclusions.csv")["reason"]
+    assert reasons.str.contains("(0, 400)", regex=False).any()

@@ -75,7 +75,8 @@ def test_every_abnormal_return_matches_statsmodels(result, raw_prices) -> None:
     ar = result.abnormal_returns.dropna(subset=["abnormal_return"])
     checked = 0
     for (event_id, ticker), part in ar.groupby(["event_id", "ticker"]):
-        day0 = result.fit.sample.pairs.query("event_id == @event_id and ticker == @ticker")["day0"]
+        pairs = result.fit.sample.pairs
+        day0 = pairs.loc[(pairs["event_id"] == event_id) & (pairs["ticker"] == ticker), "day0"]
         p0 = sessions.get_loc(day0.iloc[0])
         est = ret.iloc[p0 - 250 : p0 - 10]
         res = sm.OLS(est[ticker].to_numpy(), sm.add_constant(est["SPY"].to_numpy())).fit()
@@ -141,7 +142,7 @@ def test_tables_have_the_documented_columns(result) -> None:
         "difference_pct",
         "source",
     } <= set(result.claims.columns)
-    windows = set(zip(result.car["window_start"], result.car["window_end"]))
+    windows = set(zip(result.car["window_start"], result.car["window_end"], strict=True))
     assert windows == {(0, 0), (-1, 1), (0, 1), (0, 5), (-5, 5)}
 
 

@@ -200,7 +200,7 @@ def test_a_window_past_the_data_is_reported_not_a_crash(snapshot_dir: Path, tmp_
     import pandas as pd
 
     car = pd.read_csv(tmp_path / "o" / "car.csv")
-    assert {(0, 0), (0, 400)} == set(zip(car["window_start"], car["window_end"]))
+    assert {(0, 0), (0, 400)} == set(zip(car["window_start"], car["window_end"], strict=True))
     assert car.loc[car["window_end"] == 400, "car"].isna().all()
     assert car.loc[car["window_end"] == 0, "car"].notna().all()
     reasons = pd.read_csv(tmp_path / "o" / "exclusions.csv")["reason"]

@@ -95,9 +95,9 @@ def plot_car_paths(
 ) -> Figure:
     r"""Cumulative abnormal return of each firm over the event span, one small panel per firm.
 
-    The shaded band is the pointwise 95% interval :math:`\pm 1.96\sqrt{\sum \hat\sigma^2_t}`
-    from the per-day abnormal-return standard errors ``ar_se`` the result holds (cumulated from the
-    first day of the span; the estimation covariance between days is not included). Panels are
+    The shaded band is the pointwise 95% interval :math:`\pm 1.96\,\mathrm{se}(CAR_{a,t})` of the
+    running CAR from the first day of the span, with the prediction-error variance the result
+    holds (``car_to_date_se``, estimation covariance between days included). Panels are
     ordered by the day-0 abnormal return, most negative first; beyond ``max_panels`` firms the
     ones with the smallest day-0 moves are left out (named in the subtitle).
     """
@@ -106,9 +106,12 @@ def plot_car_paths(
     ar = daily.pivot_table(
         index="rel_day", columns="ticker", values="abnormal_return", dropna=False
     )
-    se = daily.pivot_table(index="rel_day", columns="ticker", values="ar_se", dropna=False)
-    cum = ar.cumsum() * 100
-    band = np.sqrt((se**2).cumsum()) * 1.96 * 100
+    running = daily.pivot_table(
+        index="rel_day", columns="ticker", values="car_to_date", dropna=False
+    )
+    se = daily.pivot_table(index="rel_day", columns="ticker", values="car_to_date_se", dropna=False)
+    cum = running.reindex(columns=ar.columns) * 100
+    band = se.reindex(columns=ar.columns) * 1.96 * 100
     day0 = _day0_rows(result, event_id).set_index("ticker")
     order = list(day0["car"].sort_values().index.intersection(cum.columns, sort=False))
     order += [t for t in cum.columns if t not in order]

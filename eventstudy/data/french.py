@@ -151,7 +151,7 @@ def _parse_bytes(data: bytes, source: str) -> pd.DataFrame:
                 field="date",
             )
         frame = frame.set_index(date_col)
-        frame.index = pd.to_datetime(frame.index)
+        frame.index = _dates(frame.index, source, None)
     else:
         body = [lines[header_at]]
         for line in lines[header_at + 1 :]:
@@ -161,7 +161,7 @@ def _parse_bytes(data: bytes, source: str) -> pd.DataFrame:
             body.append(line)
         frame = pd.read_csv(io.StringIO("\n".join(body)), index_col=0)
         frame.columns = [str(c).strip() for c in frame.columns]
-        frame.index = pd.to_datetime(frame.index.astype(str).str.strip(), format="%Y%m%d")
+        frame.index = _dates(frame.index.astype(str).str.strip(), source, "%Y%m%d")
     keep = [c for c in COLUMNS if c in frame.columns]
     if not keep:
         raise InputError(
@@ -173,6 +173,21 @@ def _parse_bytes(data: bytes, source: str) -> pd.DataFrame:
     out = frame[keep].apply(pd.to_numeric, errors="coerce").astype(float) / 100.0
     out.index.name = "date"
     return out.sort_index()
+
+
+def _dates(values: pd.Index, source: str, fmt: str | None) -> pd.DatetimeIndex:
+    """Parse the date column; a bad value is an InputError naming the file and the value."""
+    parsed = pd.to_datetime(values, format=fmt or "ISO8601", errors="coerce")
+    bad = values[pd.isna(parsed)]
+    if len(bad):
+        raise InputError(
+            f"factors file {source!r} has a date that cannot be read: {str(bad[0])!r}; write "
+            f"dates as {'YYYYMMDD' if fmt else 'YYYY-MM-DD'}.",
+            source=source,
+            field="date",
+            value=str(bad[0]),
+        )
+    return pd.DatetimeIndex(parsed)
 
 
 def _french_header(lines: list[str]) -> int | None:

@@ -110,3 +110,13 @@ def test_missing_file_and_bad_columns(tmp_path):
     p.write_text("date,foo\n2025-01-27,1\n")
     with pytest.raises(InputError, match="none of the factor columns"):
         load_french_factors(p)
+
+
+def test_bad_date_is_an_input_error_naming_file_and_value(tmp_path) -> None:
+    from eventstudy.data.french import load_french_factors
+    from eventstudy.errors import InputError
+
+    path = tmp_path / "ff.csv"
+    path.write_text("date,Mkt-RF,SMB,HML,RMW,CMA,RF,Mom\n2025-13-45,1,1,1,1,1,0.01,1\n")
+    with pytest.raises(InputError, match=r"ff\.csv.*'2025-13-45'.*YYYY-MM-DD"):
+        load_french_factors(path)

@@ -57,7 +57,9 @@ def validate_literal(value: object, alias: object, name: str) -> str:
     if value not in allowed:
         choices = ", ".join(repr(a) for a in allowed)
         raise InputError(
-            f"{name}={value!r} is not a valid choice; use one of {choices}.", field=name, value=value
+            f"{name}={value!r} is not a valid choice; use one of {choices}.",
+            field=name,
+            value=value,
         )
     return str(value)
 
@@ -74,14 +76,14 @@ def validate_window(window: object, name: str = "window") -> WindowSpec:
     """
     try:
         start, end = window  # type: ignore[misc]
-        start_i, end_i = int(start), int(end)
+        start_i, end_i = int(start), int(end)  # type: ignore[has-type]
     except (TypeError, ValueError):
         raise InputError(
             f"{name}={window!r} is not a pair of session offsets; write it as e.g. (-1, 1).",
             field=name,
             value=window,
         ) from None
-    if start_i != start or end_i != end:
+    if start_i != start or end_i != end:  # type: ignore[has-type]
         raise InputError(f"{name}={window!r} must hold whole sessions, e.g. (-1, 1).", field=name)
     if start_i > end_i:
         raise InputError(

@@ -44,7 +44,9 @@ class InputError(EventStudyError, ValueError):
 class EventFileError(InputError):
     """An event file (TOML or CSV) is malformed; ``problems`` lists every problem found."""
 
-    def __init__(self, message: str, *, source: str | None = None, problems: list[str] | None = None):
+    def __init__(
+        self, message: str, *, source: str | None = None, problems: list[str] | None = None
+    ):
         super().__init__(message, source=source)
         self.problems = list(problems or [message])
 

@@ -168,8 +168,10 @@ class EventStudy:
         Reports, plots and the dollar figures are built on the day-0 abnormal return, so it is
         added first when the windows asked for do not include it.
         """
-        asked = tuple(tuple(w) for w in (self.windows or self.events.windows))
-        return asked if (0, 0) in asked else ((0, 0), *asked)  # type: ignore[return-value]
+        asked: tuple[WindowSpec, ...] = tuple(
+            (int(w[0]), int(w[1])) for w in (self.windows or self.events.windows)
+        )
+        return asked if (0, 0) in asked else ((0, 0), *asked)
 
     @property
     def benchmark(self) -> str:

@@ -390,25 +390,50 @@ def _partition(panel: Panel, job: _Job, part: _Part) -> dict[str, Any]:
             order = np.argsort(resid, axis=1)
             sv = np.take_along_axis(resid, order, axis=1)
             r_sorted = _sorted_ranks(sv, n_have)
+            if "grank" in names:
+                w_g = 1.0 / (n_have + 2.0)
+                r_orig = np.empty_like(r_sorted)
+                np.put_along_axis(r_orig, order, r_sorted * w_g[:, None], axis=1)
+        n_w = len(job.windows)
         for codes_all, n_groups in job.layers:
             codes = codes_all[rows]
             acc: dict[str, Any] = {}
+            # estimation-window sums that depend on the window only through which firm-events
+            # are in the cross-section: one sparse product for all windows at once
+            stacked = _stacked_matrix(codes, n_groups, valid)
+            static = {"resid": resid, "resid_n": have.astype(float)}
+            if "portfolio_regression" in names:
+                static["port_f"] = s.firm_est
+                static["port_fn"] = np.isfinite(s.firm_est).astype(float)
+                static["port_m"] = s.market_est
+                static["port_mn"] = np.isfinite(s.market_est).astype(float)
+            if "grank" in names:
+                static["grank_r"] = r_orig
+            sums = {
+                k: np.asarray(stacked @ np.where(np.isfinite(v), v, 0.0)).reshape(n_w, n_groups, -1)
+                for k, v in static.items()
+            }
             for wi, w in enumerate(job.windows):
                 cols = s.window_columns(w)
                 c = np.where(valid[wi], codes, -1)
                 a = fit.ar[:, cols]
-                acc[("resid", wi)] = _gsum(c, n_groups, resid)
-                acc[("resid_n", wi)] = _gsum(c, n_groups, have.astype(float))
+                acc[("resid", wi)] = sums["resid"][wi]
+                acc[("resid_n", wi)] = sums["resid_n"][wi]
                 a_have = np.isfinite(a)
                 acc[("ar_n", wi)] = _gsum(c, n_groups, a_have.astype(float))
+                if "grank" in names:
+                    acc[("grank_r", wi)] = sums["grank_r"][wi]
                 if "portfolio_regression" in names:
                     fe, me = s.firm_evt[:, cols], s.market_evt[:, cols]
-                    firm = np.concatenate([s.firm_est, fe], axis=1)
-                    mkt = np.concatenate([s.market_est, me], axis=1)
-                    acc[("port_f", wi)] = _gsum(c, n_groups, firm)
-                    acc[("port_fn", wi)] = _gsum(c, n_groups, np.isfinite(firm).astype(float))
-                    acc[("port_m", wi)] = _gsum(c, n_groups, mkt)
-                    acc[("port_mn", wi)] = _gsum(c, n_groups, np.isfinite(mkt).astype(float))
+                    for key, est, evt in (
+                        ("port_f", "port_f", fe),
+                        ("port_fn", "port_fn", np.isfinite(fe).astype(float)),
+                        ("port_m", "port_m", me),
+                        ("port_mn", "port_mn", np.isfinite(me).astype(float)),
+                    ):
+                        acc[(key, wi)] = np.concatenate(
+                            [sums[est][wi], _gsum(c, n_groups, evt)], axis=1
+                        )
                 if not ranked:
                     continue
                 n_a = a_have.sum(axis=1)
@@ -433,14 +458,23 @@ def _partition(panel: Panel, job: _Job, part: _Part) -> dict[str, Any]:
                     g_win = np.where(a_have, np.sign(a - med[:, None]), 0.0)
                     acc[("cz_est", wi)] = _gsum(c, n_groups, g_est)
                     acc[("cz_win", wi)] = _gsum(c, n_groups, g_win)
-                if "grank" in names:
-                    w_g = 1.0 / (n_have + 2.0)
-                    acc[("grank_r", wi)] = _scatter_sum(
-                        c, n_groups, order, r_sorted * w_g[:, None], width
-                    )
             accs.append(acc)
     out["acc"] = accs
     return out
+
+
+def _stacked_matrix(codes: np.ndarray, n_groups: int, valid: list[np.ndarray]) -> Any:
+    """Sparse ``(W * n_groups, m)`` matrix summing each group's rows per window cross-section.
+
+    Row ``w * n_groups + g`` picks the rows of group ``g`` that are in window ``w``'s test.
+    """
+    rows, cols = [], []
+    for wi, ok in enumerate(valid):
+        pick = np.flatnonzero(ok & (codes >= 0))
+        rows.append(wi * n_groups + codes[pick])
+        cols.append(pick)
+    r, c = np.concatenate(rows), np.concatenate(cols)
+    return sp.csr_matrix((np.ones(len(r)), (r, c)), shape=(len(valid) * n_groups, len(codes)))
 
 
 def _scatter_sum(

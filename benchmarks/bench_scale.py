@@ -237,7 +237,7 @@ def write_markdown(a: argparse.Namespace, rows: list[dict], n_sessions: int) -> 
         lines.append(
             f"| {r['n']:,} | {r['wall']:.1f} | {r['n'] / r['wall']:,.0f} | {r['peak']:.2f} | "
             + (
-                f"{naive:.1f} | {r['n'] / naive:,.0f} | {naive / r['wall']:.0f}x"
+                f"{naive:.1f} | {r['n'] / naive:,.0f} | {naive / r['wall']:.2f}x"
                 if naive
                 else "not run | | "
             )

@@ -161,7 +161,7 @@ def check_prices(
     frame = prices[list(PRICE_COLUMNS)].copy()
     frame["date"] = to_naive_dates(frame["date"])
     frame["ticker"] = frame["ticker"].astype(str)
-    order = list(dict.fromkeys(frame["ticker"]))
+    order = [str(t) for t in pd.unique(frame["ticker"])]
 
     # duplicate_date: keep the last row of each (ticker, date).
     dup_mask = frame.duplicated(["ticker", "date"], keep=False)
@@ -200,39 +200,52 @@ def check_prices(
         )
     frame.loc[bad, ["close", "adj_close"]] = np.nan
 
+    # Lay the prices on the sessions once: one column per ticker, with the frame row of each cell.
+    names = pd.Index(order)
+    col = names.get_indexer(frame["ticker"])
+    pos = index.get_indexer(pd.DatetimeIndex(frame["date"]))
+    on = pos >= 0
+    row_of = np.full((len(index), len(names)), -1, dtype=np.int64)
+    row_of[pos[on], col[on]] = np.flatnonzero(on)
+    grids = {}
+    for field in ("close", "adj_close"):
+        grid = np.full((len(index), len(names)), np.nan)
+        grid[pos[on], col[on]] = frame[field].to_numpy(dtype=float)[on]
+        grids[field] = grid
+
     # suspected_split: judged on consecutive sessions.
-    on_sessions = frame[frame["date"].isin(index)]
     split_rows: list[int] = []
-    for ticker, rows in on_sessions.groupby("ticker", sort=False):
-        for field in ("close", "adj_close"):
-            series = pd.Series(rows[field].to_numpy(), index=rows["date"]).reindex(index)
-            values = series.to_numpy(dtype=float)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                ratio = values[1:] / values[:-1]
-            for j in np.flatnonzero(np.abs(ratio - 1.0) > split_bound):
-                split = _split_ratio(float(ratio[j]))
-                if split is None:
-                    continue
-                date = index[j + 1]
-                hit = rows.index[rows["date"] == date]
-                if len(hit) == 0 or hit[0] in split_rows:
-                    continue
-                split_rows.append(int(hit[0]))
-                issues.append(
-                    _issue(
-                        str(ticker),
-                        "suspected_split",
-                        date,
-                        ratio[j],
-                        "prices set to NaN",
-                        f"{ticker} {field} moves {ratio[j] - 1.0:+.1%} on {date:%Y-%m-%d} "
-                        f"(price ratio {ratio[j]:.4f}, close to a {split} split); the prices "
-                        "look unadjusted, so that day's prices are not used; supply "
-                        "split-adjusted prices.",
-                    )
+    for field in ("close", "adj_close"):
+        values = grids[field]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = values[1:] / values[:-1]
+            jump = np.abs(ratio - 1.0) > split_bound
+        for j, k in np.argwhere(jump):
+            split = _split_ratio(float(ratio[j, k]))
+            hit = int(row_of[j + 1, k])
+            if split is None or hit < 0 or hit in split_rows:
+                continue
+            split_rows.append(hit)
+            ticker, date = names[k], index[j + 1]
+            issues.append(
+                _issue(
+                    str(ticker),
+                    "suspected_split",
+                    date,
+                    ratio[j, k],
+                    "prices set to NaN",
+                    f"{ticker} {field} moves {ratio[j, k] - 1.0:+.1%} on {date:%Y-%m-%d} "
+                    f"(price ratio {ratio[j, k]:.4f}, close to a {split} split); the prices "
+                    "look unadjusted, so that day's prices are not used; supply "
+                    "split-adjusted prices.",
                 )
+            )
     if split_rows:
         frame.loc[split_rows, ["close", "adj_close"]] = np.nan
+        cells = np.isin(row_of, split_rows)
+        for grid in grids.values():
+            grid[cells] = np.nan
+    has_price = np.isfinite(grids["close"]) | np.isfinite(grids["adj_close"])
 
     # gap, stale_price, no_data on the cleaned prices.
     present = set(order)
@@ -240,11 +253,8 @@ def check_prices(
         if str(ticker) not in present:
             order.append(str(ticker))
     for ticker in order:
-        rows = frame[frame["ticker"] == ticker]
-        has = pd.Series(
-            (rows["close"].notna() | rows["adj_close"].notna()).to_numpy(), index=rows["date"]
-        )
-        has = has[has].reindex(index, fill_value=False).to_numpy(dtype=bool)
+        k = names.get_loc(ticker) if ticker in present else -1
+        has = has_price[:, k] if k >= 0 else np.zeros(len(index), dtype=bool)
         if not has.any():
             why = (
                 "is absent from the prices"
@@ -278,7 +288,7 @@ def check_prices(
                         f"{date:%Y-%m-%d} (more than {max_gap}); returns there are NaN.",
                     )
                 )
-        close = pd.Series(rows["close"].to_numpy(), index=rows["date"]).reindex(index).to_numpy()
+        close = grids["close"][:, k]
         same = np.zeros(len(close), dtype=bool)
         with np.errstate(invalid="ignore"):
             same[1:] = close[1:] == close[:-1]

@@ -46,21 +46,23 @@ def wide_prices(
     """
     validate_literal(field, PriceField, "price_field")
     index = _sessions(sessions)
-    tickers = list(dict.fromkeys(prices["ticker"].astype(str)))
-    frame = prices.assign(date=to_naive_dates(prices["date"]), ticker=prices["ticker"].astype(str))
+    names = prices["ticker"].astype(str)
+    tickers = pd.Index(pd.unique(names), name="ticker")
+    frame = prices.assign(date=to_naive_dates(prices["date"]), ticker=names)
     frame = frame.drop_duplicates(["ticker", "date"], keep="last")
-    columns = {}
-    for ticker, rows in frame.groupby("ticker", sort=False):
-        values = rows[field].astype(float)
-        if field == "adj_close" and values.isna().all():
-            values = rows["close"].astype(float)
-        series = pd.Series(values.to_numpy(), index=pd.DatetimeIndex(rows["date"]))
-        columns[str(ticker)] = series.reindex(index)
-    out = pd.DataFrame(
-        {t: columns[t].to_numpy() for t in tickers}, index=index, columns=pd.Index(tickers)
-    )
-    out.columns.name = "ticker"
-    return out.astype(float)
+    col = tickers.get_indexer(frame["ticker"])
+    values = frame[field].to_numpy(dtype=float)
+    if field == "adj_close":
+        # a ticker without any adjusted price (a price index) falls back to its close
+        has_adj = np.bincount(col, weights=np.isfinite(values), minlength=len(tickers)) > 0
+        fallback = ~has_adj[col]
+        values = np.where(fallback, frame["close"].to_numpy(dtype=float), values)
+    row = index.get_indexer(pd.DatetimeIndex(frame["date"]))
+    on = row >= 0
+    grid = np.full((len(index), len(tickers)), np.nan)
+    grid[row[on], col[on]] = values[on]
+    out = pd.DataFrame(grid, index=index, columns=tickers)
+    return out
 
 
 def compute_returns(

@@ -243,7 +243,9 @@ RAW: dict[str, xcals.ExchangeCalendar] = {}
 
 def raw(name: str) -> xcals.ExchangeCalendar:
     if name not in RAW:
-        RAW[name] = xcals.get_calendar(name, start="2000-01-01", end="2026-06-30")
+        # starts well before the earliest generated day minus 300 sessions (2001 - 300 sessions),
+        # so that the oracle's slice never runs off its start
+        RAW[name] = xcals.get_calendar(name, start="1998-01-01", end="2026-06-30")
     return RAW[name]
 
 

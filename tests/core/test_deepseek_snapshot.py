@@ -172,3 +172,23 @@ def test_caar_t_test_matches_scipy(result) -> None:
     assert row["statistic"] == pytest.approx(ref.statistic, rel=1e-10)
     assert row["p_value"] == pytest.approx(ref.pvalue, rel=1e-8)
     assert row["n_firms"] == 19
+
+
+def test_report_lists_every_registered_test_for_the_selloff(result, tmp_path) -> None:
+    """The 2025-01-27 report names each test statistic of the battery, over the 19 tickers."""
+    from eventstudy.report import write_report
+    from eventstudy.stats import TESTS
+
+    write_report(result, tmp_path)
+    text = (tmp_path / "report.md").read_text()
+    tests = result.tests
+    day0 = tests[
+        (tests["event_id"] == "selloff") & (tests["window_start"] == 0) & (tests["window_end"] == 0)
+    ]
+    assert set(day0["test"]) == set(TESTS)
+    assert (day0["n_firms"] == 19).all()
+    for name in TESTS:
+        assert name in text
+    # clustered sample: the robust tests come first
+    assert day0.sort_values("order")["clustering_robust"].iloc[0]
+    assert bool(day0["clustered"].all())

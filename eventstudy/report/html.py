@@ -30,6 +30,7 @@ table { border-collapse: collapse; font-family: Helvetica, Arial, sans-serif; fo
 th, td { border-bottom: 1px solid #e3e3e3; padding: 4px 8px; text-align: left;
          vertical-align: top; }
 th { background: #f3f3f3; border-bottom: 1px solid #bbb; }
+td { min-width: 4em; max-width: 26em; overflow-wrap: anywhere; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .scroll { overflow-x: auto; }
 .note { background: #fff6e5; border-left: 4px solid #e08214; padding: 8px 12px; margin: 12px 0;
@@ -151,7 +152,17 @@ def render_html(result: StudyResult, plots: dict[str, Path] | None = None) -> st
     claims = c.claims_frame(result)
     if not claims.empty:
         out.append('<h2 id="claims">Reported figures vs computed</h2>')
-        out.append(html_table(claims))
+        out.append(
+            html_table(
+                claims,
+                numeric={
+                    "reported $bn",
+                    "computed raw $bn",
+                    "computed abnormal $bn",
+                    "raw vs reported",
+                },
+            )
+        )
         out.append(
             '<p class="small">Raw = market value on the previous close x the day\'s return; '
             "abnormal = the same market value x the abnormal return. The closes and share counts "

@@ -76,6 +76,10 @@ CAR_ONLY_TESTS = frozenset(
 
 KP_SEED = 20100101
 
+GRANK_CACHE_BYTES = 2**31
+"""Largest total of estimation residuals (bytes) kept from pass 1 for the local GRANK pass 2;
+larger samples (and Dask runs) fit each partition again instead."""
+
 
 # -- inputs ------------------------------------------------------------------------------------
 
@@ -161,6 +165,7 @@ class _Job:
     layers: tuple[tuple[np.ndarray, int], ...]  # (group code per firm-event or -1, n groups)
     kp_keep: np.ndarray  # bool per firm-event: keep residuals for Kolari-Pynnonen
     keep_full: bool  # keep the full chunk fit (single-chunk local runs)
+    keep_resid: bool = False  # return the estimation residuals (local GRANK second pass)
 
 
 @dataclass(frozen=True)
@@ -293,26 +298,53 @@ def _sorted_ranks(sv: np.ndarray, finite: np.ndarray) -> np.ndarray:
 
 def _search(sv: np.ndarray, finite: np.ndarray, a: np.ndarray, right: bool) -> np.ndarray:
     """Row-wise ``searchsorted`` of ``a`` (``(m, T)``) in the finite prefix of sorted ``sv``."""
-    m = sv.shape[0]
+    m, width = sv.shape
+    flat_sv = np.ascontiguousarray(sv).ravel()
+    base = (np.arange(m, dtype=np.int64) * width)[:, None]
     lo = np.zeros(a.shape, np.int64)
     hi = np.broadcast_to(finite[:, None], a.shape).astype(np.int64)
-    rows = np.broadcast_to(np.arange(m)[:, None], a.shape)
-    width = sv.shape[1]
     while True:
         active = lo < hi
         if not active.any():
             return lo
         mid = (lo + hi) // 2
-        val = sv[rows, np.minimum(mid, width - 1)]
+        val = flat_sv[base + np.minimum(mid, width - 1)]
         go_right = (val <= a) if right else (val < a)
         lo = np.where(active & go_right, mid + 1, lo)
         hi = np.where(active & ~go_right, mid, hi)
 
 
-def _count_le(pos: np.ndarray, width: int) -> np.ndarray:
-    """For each row and ``j < width``: how many of the row's ``pos`` values are ``<= j``."""
+def _search_right(
+    sv: np.ndarray, finite: np.ndarray, a: np.ndarray, left: np.ndarray
+) -> np.ndarray:
+    """``_search(..., right=True)`` from the left positions: step over the values equal to ``a``.
+
+    In a sorted row the values equal to ``a`` follow its left position, so this gives the same
+    positions as the binary search (usually in one step: ties are rare).
+    """
+    m, width = sv.shape
+    flat_sv = np.ascontiguousarray(sv).ravel()
+    base = (np.arange(m, dtype=np.int64) * width)[:, None]
+    hi = finite[:, None]
+    pos = left.copy()
+    while True:
+        inside = pos < hi
+        step = inside & (flat_sv[base + np.minimum(pos, width - 1)] == a)
+        if not step.any():
+            return pos
+        pos += step
+
+
+def _count_le(pos: np.ndarray, width: int, pos2: np.ndarray | None = None) -> np.ndarray:
+    """For each row and ``j < width``: how many of the row's ``pos`` values are ``<= j``.
+
+    With ``pos2`` the counts of both arrays are added (one histogram, one cumulative sum).
+    """
     m, t = pos.shape
-    flat = (np.arange(m)[:, None] * (width + 1) + np.minimum(pos, width)).ravel()
+    base = np.arange(m)[:, None] * (width + 1)
+    flat = (base + np.minimum(pos, width)).ravel()
+    if pos2 is not None:
+        flat = np.concatenate([flat, (base + np.minimum(pos2, width)).ravel()])
     hist = np.bincount(flat, minlength=m * (width + 1)).reshape(m, width + 1)
     return np.cumsum(hist, axis=1)[:, :width]
 
@@ -362,6 +394,7 @@ def _partition(panel: Panel, job: _Job, part: _Part) -> dict[str, Any]:
         "est_have": np.isfinite(s.firm_est).sum(axis=1),
         "fit_table": fit.fit_table(),
         "full": fit if job.keep_full else None,
+        "resid": resid if job.keep_resid else None,
     }
     have = np.isfinite(resid)
     n_have = have.sum(axis=1)
@@ -394,6 +427,13 @@ def _partition(panel: Panel, job: _Job, part: _Part) -> dict[str, Any]:
                 w_g = 1.0 / (n_have + 2.0)
                 r_orig = np.empty_like(r_sorted)
                 np.put_along_axis(r_orig, order, r_sorted * w_g[:, None], axis=1)
+            # where each abnormal return of the span falls among the row's sorted residuals
+            # (element-wise, so once for the whole span; the windows take their columns)
+            ar_have = np.isfinite(fit.ar)
+            span_left = _search(sv, n_have, fit.ar, right=False)
+            span_right = _search_right(sv, n_have, fit.ar, span_left)
+            span_left = np.where(ar_have, span_left, resid.shape[1] + 1)
+            span_right = np.where(ar_have, span_right, resid.shape[1] + 1)
         n_w = len(job.windows)
         for codes_all, n_groups in job.layers:
             codes = codes_all[rows]
@@ -438,13 +478,11 @@ def _partition(panel: Panel, job: _Job, part: _Part) -> dict[str, Any]:
                     continue
                 n_a = a_have.sum(axis=1)
                 total = n_have + n_a
-                p_left = _search(sv, n_have, a, right=False)
-                p_right = _search(sv, n_have, a, right=True)
-                p_left = np.where(a_have, p_left, resid.shape[1] + 1)
-                p_right = np.where(a_have, p_right, resid.shape[1] + 1)
+                p_left = span_left[:, cols]
+                p_right = span_right[:, cols]
                 width = resid.shape[1]
                 if names & {"corrado_rank"}:
-                    below = 0.5 * (_count_le(p_right, width) + _count_le(p_left, width))
+                    below = 0.5 * _count_le(p_right, width, p_left)
                     u_sorted = (r_sorted + below) / (total[:, None] + 1.0) - 0.5
                     acc[("corrado_est", wi)] = _scatter_sum(c, n_groups, order, u_sorted, width)
                     less = (a[:, None, :] < a[:, :, None]).sum(axis=2)
@@ -512,18 +550,27 @@ def _median_merged(
 
 
 def _grank_partition(
-    panel: Panel, job: _Job, part: _Part, cut: list[list[np.ndarray]]
+    panel: Panel,
+    job: _Job,
+    part: _Part,
+    cut: list[list[np.ndarray]],
+    cached: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> list[dict[Any, np.ndarray]]:
     """Pass 2 (GRANK): where each standardized residual stands against the scaled SCAR.
 
     ``cut[layer][window]`` holds :math:`SCAR_i / S_{SCAR}` of the partition's firm-events (NaN
-    where the firm-event is not in the cross-section).
+    where the firm-event is not in the cross-section). ``cached`` holds pass 1's estimation
+    residuals and variances of the partition; without it the partition is fitted again.
     """
-    fit = _fit_chunk(panel, job, part)
+    if cached is None:
+        fit = _fit_chunk(panel, job, part)
+        est_resid, sigma2 = fit.est_resid, fit.sigma2
+    else:
+        est_resid, sigma2 = cached
     m = len(part.pairs)
     rows = part.start + np.arange(m)
     with np.errstate(invalid="ignore", divide="ignore"):
-        sar = fit.est_resid / np.sqrt(fit.sigma2)[:, None]
+        sar = est_resid / np.sqrt(sigma2)[:, None]
     n_have = np.isfinite(sar).sum(axis=1)
     w_g = 1.0 / (n_have + 2.0)
     out = []
@@ -708,7 +755,19 @@ def estimate(
         for b in bounds
     ]
     single = len(parts) == 1 and executor == "local"
-    job = _Job(model, estimation, windows, missing, names, layers, kp_keep, keep_full=single)
+    est_len = int(estimation[1]) - int(estimation[0]) + 1
+    keep_resid = executor == "local" and "grank" in names and n * est_len * 8 <= GRANK_CACHE_BYTES
+    job = _Job(
+        model,
+        estimation,
+        windows,
+        missing,
+        names,
+        layers,
+        kp_keep,
+        keep_full=single,
+        keep_resid=keep_resid,
+    )
     with _mapper(executor, scheduler, panel) as run_map:
         outs = run_map(_partition, [(job, p) for p in parts])
         outs.sort(key=lambda o: o["start"])
@@ -740,10 +799,17 @@ def estimate(
             g_outs = run_map(
                 _grank_partition,
                 [
-                    (job, p, [[c[p.start : p.start + len(p.pairs)] for c in lw] for lw in cut])
-                    for p in parts
+                    (
+                        job,
+                        p,
+                        [[c[p.start : p.start + len(p.pairs)] for c in lw] for lw in cut],
+                        None if o["resid"] is None else (o["resid"], o["sigma2"]),
+                    )
+                    for p, o in zip(parts, outs, strict=True)
                 ],
             )
+            for o in outs:
+                o["resid"] = None  # the residuals are not needed any more
             acc = _sum_accs([acc, *g_outs]) if acc else _sum_accs(g_outs)
     fit_table = pd.concat([o["fit_table"] for o in outs], ignore_index=True)
     est_have = np.concatenate([o["est_have"] for o in outs])
@@ -850,6 +916,7 @@ class _Context:
     kp_pos: np.ndarray
     kp_sub: dict[str, np.ndarray]
     _rmat: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    _rbars: dict[tuple[str, WindowSpec], tuple[float, str | None]] = field(default_factory=dict)
     _group: str = ""
     _group_n: int = 0
 
@@ -1057,7 +1124,17 @@ class _Context:
     # -- Kolari-Pynnonen ----------------------------------------------------------------------
 
     def _rbar(self, cs: CrossSection) -> tuple[float, str | None]:
-        """Average cross-correlation over the (sub)sample of the group's firm-events."""
+        """Average cross-correlation over the (sub)sample of the group's firm-events.
+
+        It depends on the group and the window only (not on the test), so each pair is
+        computed once and shared by both Kolari-Pynnonen tests.
+        """
+        key = (self._group, cs.window)
+        if key not in self._rbars:
+            self._rbars[key] = self._rbar_uncached(cs)
+        return self._rbars[key]
+
+    def _rbar_uncached(self, cs: CrossSection) -> tuple[float, str | None]:
         group = self._group
         sub = self.kp_sub[group]
         note = None
@@ -1068,11 +1145,14 @@ class _Context:
                 f"(all pairs need O(N^2) memory); seed {KP_SEED}"
             )
         r, cnt = self._pair_corr(group)
-        loc = np.searchsorted(self.kp_sub[group], keep)
         if len(keep) < 2:
             return float("nan"), note
-        rr = r[np.ix_(loc, loc)]
-        cc = cnt[np.ix_(loc, loc)]
+        if len(keep) == len(sub):
+            rr, cc = r, cnt  # every firm-event of the subsample is in the cross-section
+        else:
+            loc = np.searchsorted(sub, keep)
+            rr = r[np.ix_(loc, loc)]
+            cc = cnt[np.ix_(loc, loc)]
         cols = self.fit.sample.window_columns(cs.window)
         evt = self.fit.sample.evt_pos[np.ix_(keep, cols)]
         from .stats.parametric import _on_dates
@@ -1087,7 +1167,8 @@ class _Context:
             _, win = _on_dates(np.zeros(evt.shape), evt)
             shared = (win @ win.T) / evt.shape[1]
         iu = np.triu_indices(len(keep), 1)
-        rij = np.where((cc[iu] >= 30) & np.isfinite(rr[iu]), rr[iu], 0.0)
+        r_iu = rr[iu]
+        rij = np.where((cc[iu] >= 30) & np.isfinite(r_iu), r_iu, 0.0)
         return float(np.mean(rij * shared[iu])), note
 
     def _pair_corr(self, group: str) -> tuple[np.ndarray, np.ndarray]:

@@ -79,7 +79,7 @@ def attach_market_value(
         ``daily`` with ``close_prev``, ``shares``, ``shares_as_of``, ``shares_note``,
         ``market_value_prev``, ``raw_change_usd`` and ``abnormal_change_usd``.
     """
-    out = daily.copy()
+    out = daily.copy(deep=False)  # copy-on-write: new columns do not touch ``daily``
     prev_close = close.shift(1)
     col = prev_close.columns.get_indexer(out["ticker"])
     row = prev_close.index.get_indexer(pd.DatetimeIndex(out["date"]))
@@ -99,6 +99,14 @@ def attach_market_value(
 def _merge_shares(out: pd.DataFrame, shares: pd.DataFrame) -> pd.DataFrame:
     """Attach the share count in force on the previous session (as-of join per ticker)."""
     out = out.reset_index(drop=True)
+    if shares.empty:
+        # no share count at all: the as-of joins below would find nothing, so skip them
+        n = len(out)
+        out["shares"] = np.full(n, np.nan)
+        out["shares_as_of"] = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+        out["shares_source"] = pd.Series(np.full(n, "", dtype=object), dtype=str).to_numpy()
+        out["shares_note"] = np.full(n, "no share count: dollar figures not computed")
+        return out
     out["_row"] = np.arange(len(out))
     left = out[["_row", "ticker", "_prev_date"]].copy()
     left["_key"] = left["_prev_date"].fillna(pd.Timestamp("1900-01-01")).astype("datetime64[ns]")

@@ -435,6 +435,7 @@ def _partition(panel: Panel, job: _Job, part: _Part) -> dict[str, Any]:
             span_left = np.where(ar_have, span_left, resid.shape[1] + 1)
             span_right = np.where(ar_have, span_right, resid.shape[1] + 1)
         n_w = len(job.windows)
+        width = resid.shape[1]
         for codes_all, n_groups in job.layers:
             codes = codes_all[rows]
             acc: dict[str, Any] = {}
@@ -449,10 +450,17 @@ def _partition(panel: Panel, job: _Job, part: _Part) -> dict[str, Any]:
                 static["port_mn"] = np.isfinite(s.market_est).astype(float)
             if "grank" in names:
                 static["grank_r"] = r_orig
+            counts = {"resid_n", "port_fn", "port_mn"}  # 0/1 arrays: nothing to clean
             sums = {
-                k: np.asarray(stacked @ np.where(np.isfinite(v), v, 0.0)).reshape(n_w, n_groups, -1)
+                k: np.asarray(
+                    stacked @ (v if k in counts else np.where(np.isfinite(v), v, 0.0))
+                ).reshape(n_w, n_groups, -1)
                 for k, v in static.items()
             }
+            if ranked:
+                # bin of each sorted residual: its group's row, its original column (rows
+                # outside the layer go to a spare group that is dropped)
+                bins = (np.where(codes >= 0, codes, n_groups)[:, None] * width + order).ravel()
             for wi, w in enumerate(job.windows):
                 cols = s.window_columns(w)
                 c = np.where(valid[wi], codes, -1)
@@ -480,11 +488,14 @@ def _partition(panel: Panel, job: _Job, part: _Part) -> dict[str, Any]:
                 total = n_have + n_a
                 p_left = span_left[:, cols]
                 p_right = span_right[:, cols]
-                width = resid.shape[1]
                 if names & {"corrado_rank"}:
                     below = 0.5 * _count_le(p_right, width, p_left)
-                    u_sorted = (r_sorted + below) / (total[:, None] + 1.0) - 0.5
-                    acc[("corrado_est", wi)] = _scatter_sum(c, n_groups, order, u_sorted, width)
+                    u_sorted = r_sorted + below
+                    u_sorted /= total[:, None] + 1.0
+                    u_sorted -= 0.5
+                    acc[("corrado_est", wi)] = _scatter_sum(
+                        bins, valid[wi], n_groups, u_sorted, width
+                    )
                     less = (a[:, None, :] < a[:, :, None]).sum(axis=2)
                     same = (a[:, None, :] == a[:, :, None]).sum(axis=2)
                     rank_a = 0.5 * (p_left + p_right) + less + 0.5 * (same - 1) + 1.0
@@ -516,13 +527,17 @@ def _stacked_matrix(codes: np.ndarray, n_groups: int, valid: list[np.ndarray]) -
 
 
 def _scatter_sum(
-    codes: np.ndarray, n_groups: int, order: np.ndarray, values: np.ndarray, width: int
+    bins: np.ndarray, rows: np.ndarray, n_groups: int, values: np.ndarray, width: int
 ) -> np.ndarray:
-    """Per-group sums of values given in each row's sorted order, put back on their columns."""
-    keep = (codes >= 0)[:, None] & np.isfinite(values)
-    idx = (codes[:, None] * width + order)[keep]
-    sums = np.bincount(idx, weights=values[keep], minlength=n_groups * width)
-    return sums.reshape(n_groups, width)
+    """Per-group sums of values given in each row's sorted order, put back on their columns.
+
+    ``bins`` holds ``group * width + column`` per value (group ``n_groups`` is a spare that is
+    dropped); only the ``rows`` marked True and finite values count. The others add 0.0, which
+    leaves every sum exactly as summing the counted values alone.
+    """
+    weights = np.where(rows[:, None] & np.isfinite(values), values, 0.0).ravel()
+    sums = np.bincount(bins, weights=weights, minlength=(n_groups + 1) * width)
+    return sums[: n_groups * width].reshape(n_groups, width)
 
 
 def _median_merged(

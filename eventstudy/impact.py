@@ -104,8 +104,11 @@ def _merge_shares(out: pd.DataFrame, shares: pd.DataFrame) -> pd.DataFrame:
         n = len(out)
         out["shares"] = np.full(n, np.nan)
         out["shares_as_of"] = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
-        out["shares_source"] = pd.Series(np.full(n, "", dtype=object), dtype=str).to_numpy()
-        out["shares_note"] = np.full(n, "no share count: dollar figures not computed")
+        # scalars broadcast to string columns without an (n,) array of Python/NumPy strings
+        out["shares_source"] = pd.Series("", index=out.index, dtype=str)
+        out["shares_note"] = pd.Series(
+            "no share count: dollar figures not computed", index=out.index, dtype=str
+        )
         return out
     out["_row"] = np.arange(len(out))
     left = out[["_row", "ticker", "_prev_date"]].copy()
@@ -142,6 +145,44 @@ def window_changes(daily: pd.DataFrame, windows: tuple[tuple[int, int], ...]) ->
         summed["window_start"], summed["window_end"] = start, end
         rows.append(summed.reset_index())
     return pd.concat(rows, ignore_index=True)
+
+
+def window_sums_by_row(
+    daily: pd.DataFrame, windows: tuple[tuple[int, int], ...], row: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`window_changes` keyed by firm-event number instead of ``event_id, ticker``.
+
+    Parameters
+    ----------
+    daily
+        Output of :func:`attach_market_value`.
+    windows
+        Inclusive event windows.
+    row
+        The firm-event (``0 .. n-1``) of each row of ``daily``.
+    n
+        Number of firm-events.
+
+    Returns
+    -------
+    raw, abnormal
+        Raw and abnormal dollar changes, shape ``(len(windows) * n,)``: window by window, each
+        in firm-event order; NaN where a window lacks a dollar figure on any of its days.
+    """
+    rel = daily["rel_day"].to_numpy()
+    values = daily[["raw_change_usd", "abnormal_change_usd"]]
+    raw = np.full((len(windows), n), np.nan)
+    abnormal = np.full((len(windows), n), np.nan)
+    for k, (start, end) in enumerate(windows):
+        pick = (rel >= start) & (rel <= end)
+        grouped = values[pick].groupby(row[pick], sort=False)
+        summed = grouped.sum(min_count=1)
+        complete = grouped.count() == (end - start + 1)
+        summed = summed.where(complete)
+        at = summed.index.to_numpy()
+        raw[k, at] = summed["raw_change_usd"].to_numpy()
+        abnormal[k, at] = summed["abnormal_change_usd"].to_numpy()
+    return raw.ravel(), abnormal.ravel()
 
 
 def compare_claims(daily: pd.DataFrame, claims: tuple[Claim, ...]) -> pd.DataFrame:

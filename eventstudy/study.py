@@ -484,30 +484,44 @@ class EventStudy:
         """The long per-day table, built from the arrays in one pass."""
         s = fit.sample
         n, w = fit.ar.shape
+        # only the days inside the price data get a row: pick them before building columns
+        keep = (s.evt_pos >= 0).ravel()
+        row = self._daily_rows(fit)
+
+        def flat(values: np.ndarray) -> np.ndarray:
+            return values.ravel()[keep]
+
         se = np.sqrt(fit.ar_var())
-        dates = np.append(s.dates.to_numpy(), np.datetime64("NaT"))[s.evt_pos]
         frame = pd.DataFrame(
             {
-                "event_id": np.repeat(s.pairs["event_id"].to_numpy(), w),
-                "ticker": np.repeat(s.pairs["ticker"].to_numpy(), w),
-                "date": dates.ravel(),
-                "rel_day": np.tile(s.rel_days, n),
-                "return": s.firm_evt.ravel(),
-                "market_return": s.market_evt.ravel(),
-                "normal_return": fit.normal.ravel(),
-                "abnormal_return": fit.ar.ravel(),
-                "ar_se": se.ravel(),
+                # taken from the pairs' own columns (no Python object per row)
+                "event_id": s.pairs["event_id"].take(row).reset_index(drop=True),
+                "ticker": s.pairs["ticker"].take(row).reset_index(drop=True),
+                "date": s.dates.to_numpy()[flat(s.evt_pos)],
+                "rel_day": np.tile(s.rel_days, n)[keep],
+                "return": flat(s.firm_evt),
+                "market_return": flat(s.market_evt),
+                "normal_return": flat(fit.normal),
+                "abnormal_return": flat(fit.ar),
+                "ar_se": flat(se),
             }
         )
         # running CAR from the first day of the span, with its exact variance (estimation
         # covariance across days included), for CAR paths with bands
         start = int(s.rel_days[0])
         running = [fit.car((start, int(d)), self.missing) for d in s.rel_days]
-        frame["car_to_date"] = np.stack([c[0] for c in running], axis=1).ravel()
-        frame["car_to_date_se"] = np.sqrt(np.stack([c[1] for c in running], axis=1)).ravel()
+        frame["car_to_date"] = flat(np.stack([c[0] for c in running], axis=1))
+        frame["car_to_date_se"] = flat(np.sqrt(np.stack([c[1] for c in running], axis=1)))
         with np.errstate(invalid="ignore", divide="ignore"):
             frame["ar_t"] = frame["abnormal_return"] / frame["ar_se"]
-        return frame[frame["date"].notna()].reset_index(drop=True)
+        return frame
+
+    @staticmethod
+    def _daily_rows(fit: ReturnFit) -> np.ndarray:
+        """The firm-event (row of the pairs) of each row of the daily table, in its order."""
+        s = fit.sample
+        n, w = s.evt_pos.shape
+        return np.repeat(np.arange(n), w)[(s.evt_pos >= 0).ravel()]
 
     def _car_table(self, fit: ReturnFit, daily: pd.DataFrame) -> pd.DataFrame:
         pairs = fit.sample.pairs
@@ -526,10 +540,21 @@ class EventStudy:
             part["n_days"] = days
             parts.append(part)
         table = pd.concat(parts, ignore_index=True)
-        dollars = impact.window_changes(daily, self.event_windows)
-        return table.merge(
-            dollars, on=["event_id", "ticker", "window_start", "window_end"], how="left"
+        keys = pairs[["event_id", "ticker"]]
+        if keys.duplicated().any():
+            # a firm listed twice for one event: keep the join on the names
+            dollars = impact.window_changes(daily, self.event_windows)
+            return table.merge(
+                dollars, on=["event_id", "ticker", "window_start", "window_end"], how="left"
+            )
+        # each firm-event is its own (event_id, ticker) group: sum by its row number instead
+        # of joining on the names (same sums, same order within each group)
+        raw, abnormal = impact.window_sums_by_row(
+            daily, self.event_windows, self._daily_rows(fit), len(pairs)
         )
+        table["raw_change_usd"] = raw
+        table["abnormal_change_usd"] = abnormal
+        return table
 
     def _groups(self, pairs: pd.DataFrame) -> dict[str, np.ndarray]:
         codes = pairs["event_id"].to_numpy()

@@ -62,6 +62,7 @@ from .stats.parametric import (
     _p_norm,
     _p_t,
     _patell_z,
+    portfolio_dummy_test,
 )
 
 __all__ = ["KP_MAX_FIRMS", "CAR_ONLY_TESTS", "Panel", "EngineRun", "estimate", "make_panel"]
@@ -1100,7 +1101,6 @@ class _Context:
         )
 
     def _portfolio_regression(self, cs: CrossSection, acc: dict, wi: int, gi: int) -> TestResult:
-        import statsmodels.api as sm
 
         name, n = "portfolio_regression", cs.n
         if n < 1:
@@ -1109,32 +1109,7 @@ class _Context:
             fn, mn = acc[("port_fn", wi)][gi], acc[("port_mn", wi)][gi]
             port = np.where(fn > 0, acc[("port_f", wi)][gi] / fn, np.nan)
             bench = np.where(mn > 0, acc[("port_m", wi)][gi] / mn, np.nan)
-        t_days = cs.length
-        length = len(port) - t_days
-        dummies = np.zeros((length + t_days, t_days))
-        dummies[length:, :] = np.eye(t_days)
-        x = np.column_stack([np.ones(length + t_days), bench, dummies])
-        ok = np.isfinite(port) & np.isfinite(bench)
-        if not ok[length:].all():
-            return invalid(
-                name, "the portfolio has a missing return in the window", n, CITE_PORT, NULL_CAR
-            )
-        dof = int(ok.sum()) - x.shape[1]
-        if dof < 3:
-            return invalid(name, f"only {dof} residual degrees of freedom", n, CITE_PORT, NULL_CAR)
-        res = sm.OLS(port[ok], x[ok]).fit()
-        weights = np.zeros(x.shape[1])
-        weights[2:] = 1.0
-        est = float(weights @ res.params)
-        var = float(weights @ res.cov_params() @ weights)
-        if not var > 0:
-            return invalid(
-                name, "the portfolio residuals have zero variance", n, CITE_PORT, NULL_CAR
-            )
-        stat = est / np.sqrt(var)
-        return TestResult(
-            name, float(stat), _p_t(stat, dof), f"t({dof})", NULL_CAR, n, CITE_PORT, est
-        )
+        return portfolio_dummy_test(port, bench, len(port) - cs.length, cs.length, n)
 
     # -- Kolari-Pynnonen ----------------------------------------------------------------------
 

@@ -455,8 +455,6 @@ def portfolio_regression(cs: CrossSection) -> TestResult:
     Karafiath, I. (1988). Using dummy variables in the event methodology. *Financial Review* 23,
     351-357.
     """
-    import statsmodels.api as sm
-
     name = "portfolio_regression"
     n = cs.n
     if n < 1:
@@ -470,7 +468,21 @@ def portfolio_regression(cs: CrossSection) -> TestResult:
         warnings.simplefilter("ignore", RuntimeWarning)
         port = np.nanmean(firm, axis=0)
         bench = np.nanmean(mkt, axis=0)
-    length, t_days = sample.firm_est.shape[1], len(cols)
+    return portfolio_dummy_test(port, bench, sample.firm_est.shape[1], len(cols), n)
+
+
+def portfolio_dummy_test(
+    port: np.ndarray, bench: np.ndarray, length: int, t_days: int, n: int
+) -> TestResult:
+    """The portfolio regression given the portfolio and benchmark series.
+
+    ``port`` and ``bench`` hold ``length`` estimation days followed by ``t_days`` window days;
+    ``n`` is the number of firm-events in the portfolio. Shared by the per-group test and the
+    chunked engine so that both compute the same statistic.
+    """
+    import statsmodels.api as sm  # imported here: statsmodels is slow to import
+
+    name = "portfolio_regression"
     dummies = np.zeros((length + t_days, t_days))
     dummies[length:, :] = np.eye(t_days)
     x = np.column_stack([np.ones(length + t_days), bench, dummies])

@@ -250,14 +250,7 @@ class EventStudy:
         )
         daily = impact.attach_market_value(self._daily(fit), close, share_table)
         cars = self._car_table(fit, daily)
-        clustered = {
-            g: bool(
-                clustered_dates(sample, rows)
-                if len(rows) <= 2000
-                else engine.clustering(sample, rows)
-            )
-            for g, rows in groups.items()
-        }
+        clustered = {g: bool(clustered_dates(sample, rows)) for g, rows in groups.items()}
         if any(clustered.values()):
             warnings.warn(
                 "firm-events share event dates in "

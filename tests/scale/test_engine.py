@@ -120,8 +120,21 @@ def test_clustering_measure_matches_pairwise_version() -> None:
         pr = pairs(returns, int(rng.integers(1000)), int(rng.integers(2, 25)), n_events=30)
         sample = build_sample(pr, returns, market, ESTIMATION, WINDOWS)
         rows = np.arange(len(pr))
-        a, b = clustered_dates(sample, rows), engine.clustering(sample, rows)
-        assert (a.share_same_day0, a.share_overlapping) == (b.share_same_day0, b.share_overlapping)
+        got = clustered_dates(sample, rows)
+        # oracle: compare every pair of event spans in calendar time
+        pos = sample.evt_pos[rows]
+        spans = [(p[p >= 0].min(), p[p >= 0].max()) if (p >= 0).any() else None for p in pos]
+        overlapping = [
+            any(
+                j != i and o is not None and s is not None and s[0] <= o[1] and o[0] <= s[1]
+                for j, o in enumerate(spans)
+            )
+            for i, s in enumerate(spans)
+        ]
+        day0 = list(sample.pairs["day0"])
+        same = [day0.count(d) > 1 for d in day0]
+        assert got.share_overlapping == pytest.approx(np.mean(overlapping), abs=1e-15)
+        assert got.share_same_day0 == pytest.approx(np.mean(same), abs=1e-15)
 
 
 def test_study_results_do_not_depend_on_chunk_size() -> None:

@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from scipy import stats as sps
 
 from ._types import MissingInWindow, WindowSpec, validate_literal
@@ -362,8 +363,8 @@ def _rbar(
     t_len = len(cols)
     # 0/1 frame: calendar date x firm-event, 1 where the date is in the firm-event's window
     pos = ev.evt_pos[np.ix_(rows, cols)]
-    member = _on_calendar(pos, np.ones(pos.shape), dates, rows).fillna(0.0).to_numpy()
-    shared = (member.T @ member) / t_len
+    member = sparse.csr_matrix(_on_calendar(pos, np.ones(pos.shape), dates, rows).fillna(0.0))
+    shared = (member.T @ member).toarray() / t_len
     total = 0.0
     for a, b in zip(*np.nonzero(np.triu(shared, 1)), strict=True):
         key = (int(rows[a]), int(rows[b]))

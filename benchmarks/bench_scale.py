@@ -1,19 +1,37 @@
-"""Scale benchmark: whole runs of the vectorised study against the per-event statsmodels loop.
+"""Scale benchmark: whole study runs, and the engine against the textbook per-event study.
 
 Generates a seeded synthetic panel (one-factor market structure, 20 years of XNYS sessions) as
-long Parquet prices and an events CSV in a temporary folder, then times whole child processes
-(start-up, reading the files, the study, the full test battery) at each size and writes a
-Markdown table::
+long Parquet prices and an events CSV ``ticker,event_date`` (each row its own event) in a
+temporary folder (or reads them from ``--data DIR``), then runs two kinds of child process per
+size and writes a Markdown table::
 
     python benchmarks/bench_scale.py --sizes 1000 10000 100000 1000000 --out docs/performance.md
 
-The child for the study runs ``load_events`` + ``LocalPriceProvider`` + ``EventStudy.run`` (market
-model, estimation window [-250, -11], five windows, every registered test); it does not write the
-report folder (CSV writing of the 11-million-row daily table is timed separately with
-``--with-report``). The naive child reads the same files and runs
-:func:`eventstudy.reference.reference_market_model`: one statsmodels OLS per firm-event, giving
-ARs, CARs and their t statistics only (no cross-sectional tests), so the ratio favours it.
-Peak memory is the child's ``ru_maxrss`` from ``os.wait4``.
+1. **Study child** (every size), timed as a whole process (interpreter start, imports, reading
+   the files, the study): ``load_events`` + ``LocalPriceProvider`` + ``EventStudy.run`` (market
+   model, estimation window [-250, -11], windows [0,0], [-1,1], [0,1], [0,5], [-5,5], all 13
+   registered tests, per event and pooled). It does not write the report folder unless
+   ``--with-report`` is given. Peak memory is the child's ``ru_maxrss`` from ``os.wait4``.
+
+2. **Comparison child** (sizes up to ``--skip-naive-above``), one process that reads the Parquet
+   prices and the events CSV once with pandas (adjusted closes pivoted wide, simple returns by
+   ``pct_change``; the benchmark ``MKT``), imports statsmodels and scipy, and then times, on the
+   same inputs:
+
+   (a) ``eventstudy.engine.estimate`` with ``MarketModel(min_nobs=120)``, estimation (-250, -11),
+       the five windows, all 13 tests, one group ``ALL`` of every firm-event (local executor,
+       default chunk size; the first call, so any one-time warm-up is included);
+   (b) ``eventstudy.reference.reference_study`` with the same inputs and ``min_nobs=120``: one
+       statsmodels OLS per firm-event, ``scipy.stats.rankdata`` per firm-event, pandas event-time
+       frames, pairwise residual correlations for Kolari-Pynnonen r-bar, a statsmodels portfolio
+       regression. Above ``engine.KP_MAX_FIRMS`` firm-events both use the same seeded r-bar
+       subsample (``kp_max_firms=engine.KP_MAX_FIRMS, kp_seed=engine.KP_SEED``).
+
+   It then checks that they agree: the largest relative difference
+   ``|a - b| / max(|a|, |b|)`` over every CAR (all firm-events and windows), every test
+   statistic and every p-value (13 tests x 5 windows), and the number of places where exactly
+   one side is NaN. The whole-process time of the naive path is the comparison child's wall time
+   minus (a) and the agreement check: start-up, imports and reading the files, plus (b).
 """
 
 from __future__ import annotations
@@ -77,20 +95,62 @@ STUDY_CHILD = textwrap.dedent(
     """
 )
 
-NAIVE_CHILD = textwrap.dedent(
+COMPARE_CHILD = textwrap.dedent(
     """
-    import sys, json
+    import sys, json, time, warnings
+    t0 = time.perf_counter()
+    import numpy as np
     import pandas as pd
-    from eventstudy.reference import reference_market_model
+    import scipy.stats
+    import statsmodels.api
+    from eventstudy import engine
+    from eventstudy.models.market import MarketModel
+    from eventstudy.reference import TEST_NAMES, reference_study
+    est, windows = (-250, -11), ((0, 0), (-1, 1), (0, 1), (0, 5), (-5, 5))
     events_path, prices_path = sys.argv[1:3]
+    stages = {"imports": time.perf_counter() - t0}
+    t = time.perf_counter()
     ev = pd.read_csv(events_path)
-    px = pd.read_parquet(prices_path)
+    px = pd.read_parquet(prices_path, columns=["date", "ticker", "adj_close"])
     wide = px.pivot(index="date", columns="ticker", values="adj_close").sort_index()
     rets = wide.pct_change(fill_method=None)
-    pairs = pd.DataFrame({"ticker": ev["ticker"], "day0": pd.to_datetime(ev["event_date"])})
-    ref = reference_market_model(pairs, rets.drop(columns="MKT"), rets["MKT"], (-250, -11),
-                                 ((0, 0), (-1, 1), (0, 1), (0, 5), (-5, 5)), min_nobs=120)
-    print(json.dumps({"n": len(pairs)}))
+    returns, market = rets.drop(columns="MKT"), rets["MKT"]
+    pairs = pd.DataFrame({"event_id": [f"e{i}" for i in range(len(ev))],
+                          "ticker": ev["ticker"], "day0": pd.to_datetime(ev["event_date"])})
+    stages["read"] = time.perf_counter() - t
+    n = len(pairs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t = time.perf_counter()
+        run = engine.estimate(pairs, returns, market, MarketModel(min_nobs=120), est, windows,
+                              {"ALL": np.arange(n)})
+        stages["engine"] = time.perf_counter() - t
+        t = time.perf_counter()
+        ref = reference_study(pairs, returns, market, est, windows, min_nobs=120,
+                              kp_max_firms=engine.KP_MAX_FIRMS, kp_seed=engine.KP_SEED)
+        stages["reference"] = time.perf_counter() - t
+    t = time.perf_counter()
+    def rel(a, b):
+        a, b = np.ravel(np.asarray(a, float)), np.ravel(np.asarray(b, float))
+        both = np.isfinite(a) & np.isfinite(b)
+        scale = np.maximum(np.abs(a[both]), np.abs(b[both]))
+        d = np.abs(a[both] - b[both]) / np.where(scale > 0, scale, 1.0)
+        return float(d.max()) if d.size else 0.0, int((np.isfinite(a) != np.isfinite(b)).sum())
+    car = [rel(run.fit.car(w)[0], ref.fit.car[w]) for w in windows]
+    got = {(w, k): r for w in windows for k, r in run.results[("ALL", w)][2].items()}
+    want = ref.tests.set_index(["window", "test"])
+    keys = [(w, k) for w in windows for k in TEST_NAMES]
+    stat = [rel(got[key].stat, want.loc[key, "statistic"]) for key in keys]
+    pval = [rel(got[key].p_value, want.loc[key, "p_value"]) for key in keys]
+    stages["compare"] = time.perf_counter() - t
+    notes = sorted({r.reason for r in got.values() if r.reason and np.isfinite(r.stat)})
+    print(json.dumps({
+        "n": n, "stages": stages,
+        "car_rel": max(c[0] for c in car), "stat_rel": max(x[0] for x in stat),
+        "p_rel": max(x[0] for x in pval),
+        "nan_mismatch": sum(x[1] for x in car + stat + pval),
+        "finite_tests": int(sum(bool(np.isfinite(r.stat)) for r in got.values())),
+        "n_tests": len(keys), "notes": notes}))
     """
 )
 
@@ -163,27 +223,46 @@ def run_measured(args: list[str]) -> tuple[float, float, dict]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Parse options, generate the data, time the runs and write the Markdown table."""
+    """Parse options, generate (or read) the data, time the runs and write the Markdown table."""
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000, 1000000])
     p.add_argument("--firms", type=int, default=1000, help="firms in the panel (500-5000)")
     p.add_argument("--seed", type=int, default=2025)
     p.add_argument("--out", type=Path, default=Path("docs/performance.md"))
     p.add_argument(
-        "--skip-naive-above", type=int, default=10000, help="largest size for the naive loop"
+        "--skip-naive-above",
+        type=int,
+        default=10000,
+        help="largest size for the comparison child (engine vs reference_study)",
     )
     p.add_argument("--executor", default="local", choices=["local", "dask"])
     p.add_argument("--with-report", action="store_true", help="also time writing the report")
+    p.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="read prices.parquet and events_<size>.csv from this folder instead of generating "
+        "them (e.g. files written earlier by make_panel / make_events)",
+    )
     a = p.parse_args(argv)
     rows = []
     with tempfile.TemporaryDirectory(prefix="es-bench-") as tmp:
         folder = Path(tmp)
-        t = time.perf_counter()
-        prices, sessions = make_panel(folder, a.firms, a.seed)
-        gen = time.perf_counter() - t
-        print(f"panel: {a.firms} firms x {len(sessions)} sessions in {gen:.1f} s", flush=True)
+        if a.data is None:
+            t = time.perf_counter()
+            prices, sessions = make_panel(folder, a.firms, a.seed)
+            gen = time.perf_counter() - t
+            print(f"panel: {a.firms} firms x {len(sessions)} sessions in {gen:.1f} s", flush=True)
+        else:
+            prices = a.data / "prices.parquet"
+            frame = pd.read_parquet(prices, columns=["date", "ticker"])
+            sessions = pd.DatetimeIndex(frame["date"].unique()).sort_values()
+            a.firms = int(frame["ticker"].nunique()) - 1  # without the benchmark MKT
         for n in a.sizes:
-            events = make_events(folder, sessions, a.firms, n, a.seed)
+            if a.data is None:
+                events = make_events(folder, sessions, a.firms, n, a.seed)
+            else:
+                events = a.data / f"events_{n}.csv"
             report = str(folder / f"out_{n}") if a.with_report else "-"
             cmd = [sys.executable, "-c", STUDY_CHILD, str(events), str(prices), a.executor, report]
             wall, peak, info = run_measured(cmd)
@@ -197,17 +276,23 @@ def main(argv: list[str] | None = None) -> None:
                 "notes": info["notes"],
             }
             if n <= a.skip_naive_above:
-                nwall, npeak, _ = run_measured(
-                    [sys.executable, "-c", NAIVE_CHILD, str(events), str(prices)]
+                cwall, cpeak, cinfo = run_measured(
+                    [sys.executable, "-c", COMPARE_CHILD, str(events), str(prices)]
                 )
-                row["naive_wall"], row["naive_peak"] = nwall, npeak
+                st = cinfo["stages"]
+                row["compare"] = {
+                    **cinfo,
+                    "wall": cwall,
+                    "peak": cpeak,
+                    "naive_process": cwall - st["engine"] - st["compare"],
+                }
             rows.append(row)
             print(json.dumps(row, default=str), flush=True)
     write_markdown(a, rows, len(sessions))
 
 
 def write_markdown(a: argparse.Namespace, rows: list[dict], n_sessions: int) -> None:
-    """The measured table plus the machine, as Markdown."""
+    """The measured tables plus the machine, as Markdown."""
     lines = [
         "# Performance at scale",
         "",
@@ -221,29 +306,64 @@ def write_markdown(a: argparse.Namespace, rows: list[dict], n_sessions: int) -> 
         "",
         f"Data: synthetic one-factor panel, {a.firms} firms + benchmark over {n_sessions} XNYS "
         "sessions (2005-2024) as long Parquet; events CSV `ticker,event_date` (each row its own "
-        "event, so the tests run pooled). Market model, estimation [-250, -11], windows "
+        "event). Market model, estimation [-250, -11], windows "
         "[0,0], [-1,1], [0,1], [0,5], [-5,5], all 13 registered tests.",
         "",
-        "Wall time is the whole child process (interpreter start, imports, reading the files, "
-        "the study); peak memory is the child's `ru_maxrss`.",
+        "## Whole study runs",
         "",
-        "| firm-events | wall (s) | firm-events/s | peak RSS (GiB) | naive loop (s) | "
-        "naive firm-events/s | speed-up | stages (s) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---|",
+        "One child process per size runs `load_events` + `LocalPriceProvider` + `EventStudy.run` "
+        "(tests per event and pooled, daily and CAR tables, market values; no report folder). "
+        "Wall time is the whole process (interpreter start, imports, reading the files, the "
+        "study); peak memory is the child's `ru_maxrss`.",
+        "",
+        "| firm-events | wall (s) | firm-events/s | peak RSS (GiB) | stages (s) |",
+        "|---:|---:|---:|---:|---|",
     ]
     for r in rows:
-        naive = r.get("naive_wall")
         stages = ", ".join(f"{k} {v:.1f}" for k, v in r["stages"].items())
         lines.append(
-            f"| {r['n']:,} | {r['wall']:.1f} | {r['n'] / r['wall']:,.0f} | {r['peak']:.2f} | "
-            + (
-                f"{naive:.1f} | {r['n'] / naive:,.0f} | {naive / r['wall']:.2f}x"
-                if naive
-                else "not run | | "
-            )
-            + f" | {stages} |"
+            f"| {r['n']:,} | {r['wall']:.1f} | {r['n'] / r['wall']:,.0f} | {r['peak']:.2f} "
+            f"| {stages} |"
         )
+    compared = [r for r in rows if "compare" in r]
+    if compared:
+        lines += [
+            "",
+            "## Engine against the textbook per-event study (like for like)",
+            "",
+            "One child process per size reads the Parquet prices and the events CSV once (pandas: "
+            "adjusted closes pivoted wide, `pct_change`), imports statsmodels and scipy, then "
+            "times on the same inputs (a) `engine.estimate` (market model, `min_nobs=120`, the "
+            "five windows, all 13 tests, one pooled group of every firm-event; the first call "
+            "in the process) and (b) `reference.reference_study` (one statsmodels OLS per "
+            "firm-event, `scipy.stats.rankdata` per firm-event, pandas event-time frames, "
+            "pairwise residual correlations for r-bar, statsmodels portfolio regression; the "
+            "same seeded r-bar subsample as the engine above "
+            "`engine.KP_MAX_FIRMS` firm-events). Both give per-firm ARs, CARs and variances "
+            "and the 13 statistics with p-values. The agreement columns are the largest "
+            "`|a - b| / max(|a|, |b|)` over every CAR (all firm-events and windows), every "
+            "statistic and every p-value (13 tests x 5 windows), and the count of places where "
+            "exactly one side is NaN. `naive whole process` is the child's wall time minus (a) "
+            "and the check: start-up, imports and reading the files plus (b); `speed-up` "
+            "divides it by the study's whole-process wall time above.",
+            "",
+            "| firm-events | (a) engine (s) | (b) reference (s) | (b) / (a) | max rel. diff "
+            "CARs | max rel. diff statistics | max rel. diff p-values | NaN mismatches | "
+            "finite statistics | naive whole process (s) | speed-up (whole processes) | "
+            "peak RSS (GiB) |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for r in compared:
+            c = r["compare"]
+            eng, ref = c["stages"]["engine"], c["stages"]["reference"]
+            lines.append(
+                f"| {r['n']:,} | {eng:.2f} | {ref:.2f} | {ref / eng:.1f}x | {c['car_rel']:.1e} "
+                f"| {c['stat_rel']:.1e} | {c['p_rel']:.1e} | {c['nan_mismatch']} "
+                f"| {c['finite_tests']} of {c['n_tests']} | {c['naive_process']:.1f} "
+                f"| {c['naive_process'] / r['wall']:.2f}x | {c['peak']:.2f} |"
+            )
     notes = sorted({n for r in rows for n in r["notes"]})
+    notes += sorted({n for r in compared for n in r["compare"]["notes"]} - set(notes))
     if notes:
         lines += ["", "Approximations reported by the runs (column `reason` of `tests`):", ""]
         lines += [f"- {n}" for n in notes]

@@ -37,7 +37,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from ._types import Executor, MissingInWindow, WindowSpec, validate_literal
 from .errors import InputError
@@ -214,55 +213,75 @@ def _chunk_sample(panel: Panel, job: _Job, part: _Part) -> EventSample:
 # -- estimation ----------------------------------------------------------------------------------
 
 
-def _fit_market(sample: EventSample, model: ReturnModel) -> ReturnFit:
-    r"""Market model by the closed-form simple regression (same estimates as ``fit_linear``).
+def _fit_market_compiled(panel: Panel, job: _Job, part: _Part) -> ReturnFit:
+    r"""The market model with the gathers and the closed-form fit in one compiled pass per row.
 
     :math:`\hat\beta = \sum (x-\bar x) y / \sum (x-\bar x)^2`, :math:`\hat\alpha = \bar y -
     \hat\beta \bar x`, :math:`(X'X)^{-1} = \begin{pmatrix} 1/L + \bar x^2/S_{xx} & -\bar x/S_{xx}
-    \\ -\bar x/S_{xx} & 1/S_{xx}\end{pmatrix}`, over the days where both returns exist.
+    \\ -\bar x/S_{xx} & 1/S_{xx}\end{pmatrix}`, over the days where both returns exist (the
+    same estimates as :func:`~eventstudy.models.base.fit_linear`, to rounding).
     """
-    y, x = sample.firm_est, sample.market_est
-    valid = np.isfinite(y) & np.isfinite(x)
-    nobs = valid.sum(axis=1)
-    y0 = np.where(valid, y, 0.0)
+    from . import kernels
+
+    rel_est = np.arange(job.estimation[0], job.estimation[1] + 1)
+    rel_days = span_of(job.windows)
+    (
+        est_pos,
+        evt_pos,
+        firm_est,
+        market_est,
+        firm_evt,
+        market_evt,
+        resid,
+        alpha,
+        beta,
+        sigma2,
+        nobs,
+        r2,
+        xbar,
+        sxx,
+        usable,
+    ) = kernels.market_fit(
+        panel.firm,
+        panel.market,
+        np.asarray(part.day0_pos, np.int64),
+        np.asarray(part.firm_col, np.int64),
+        np.asarray(part.mkt_col, np.int64),
+        rel_est,
+        rel_days,
+        int(job.model.min_nobs),
+    )
+    sample = EventSample(
+        pairs=part.pairs,
+        dates=panel.dates,
+        estimation=(int(job.estimation[0]), int(job.estimation[1])),
+        rel_days=rel_days,
+        est_pos=est_pos,
+        evt_pos=evt_pos,
+        firm_est=firm_est,
+        firm_evt=firm_evt,
+        market_est=market_est,
+        market_evt=market_evt,
+        regressors=panel.regressors,
+    )
     with np.errstate(invalid="ignore", divide="ignore"):
-        xbar = np.where(valid, x, 0.0).sum(axis=1) / nobs
-        ybar = y0.sum(axis=1) / nobs
-        xc = np.where(valid, x - xbar[:, None], 0.0)
-        sxx = np.einsum("nl,nl->n", xc, xc)
-        beta = np.einsum("nl,nl->n", xc, y0) / sxx
-        alpha = ybar - beta * xbar
-        # same expression as the normal return below, so equal days give equal residuals
-        resid = np.where(valid, y - (alpha[:, None] + beta[:, None] * x), np.nan)
-        r0 = np.where(valid, resid, 0.0)
-        ssr = np.einsum("nl,nl->n", r0, r0)
-        dof = (nobs - 2).astype(float)
-        sigma2 = ssr / dof
-        yc = np.where(valid, y - ybar[:, None], 0.0)
-        r2 = 1.0 - ssr / np.einsum("nl,nl->n", yc, yc)
-        usable = (nobs >= max(model.min_nobs, 3)) & (np.abs(nobs * sxx) > 1e-300)
         xtx_inv = np.empty((len(nobs), 2, 2))
         xtx_inv[:, 0, 0] = 1.0 / nobs + xbar**2 / sxx
         xtx_inv[:, 0, 1] = xtx_inv[:, 1, 0] = -xbar / sxx
         xtx_inv[:, 1, 1] = 1.0 / sxx
     params = np.column_stack([alpha, beta])
-    m_evt = sample.market_evt
-    normal = alpha[:, None] + beta[:, None] * m_evt
-    ar = sample.firm_evt - normal
-    bad = ~usable
-    for arr in (params, sigma2, r2, ar, normal):
-        arr[bad] = np.nan
-    resid[bad] = np.nan
-    xtx_inv[bad] = np.nan
-    x_evt = np.stack([np.ones_like(m_evt), m_evt], axis=2)
+    normal = alpha[:, None] + beta[:, None] * market_evt
+    ar = firm_evt - normal
+    xtx_inv[~usable] = np.nan
+    x_evt = np.stack([np.ones_like(market_evt), market_evt], axis=2)
     return ReturnFit(
-        model=model.name,
+        model=job.model.name,
         sample=sample,
         param_names=("alpha", "beta"),
         params=params,
         sigma2=sigma2,
         nobs=nobs,
-        dof=dof,
+        dof=(nobs - 2).astype(float),
         r2=r2,
         xtx_inv=xtx_inv,
         x_evt=x_evt,
@@ -273,98 +292,28 @@ def _fit_market(sample: EventSample, model: ReturnModel) -> ReturnFit:
 
 
 def _fit_chunk(panel: Panel, job: _Job, part: _Part) -> ReturnFit:
-    sample = _chunk_sample(panel, job, part)
     if type(job.model) is MarketModel:
-        return _fit_market(sample, job.model)
-    return job.model.fit(sample)
-
-
-# -- ranks ------------------------------------------------------------------------------------
-
-
-def _sorted_ranks(sv: np.ndarray, finite: np.ndarray) -> np.ndarray:
-    """Average ranks (1-based, ties averaged) of each row's sorted finite values; NaN after."""
-    m, width = sv.shape
-    j = np.broadcast_to(np.arange(width), sv.shape)
-    inside = j < finite[:, None]
-    new = np.ones(sv.shape, bool)
-    new[:, 1:] = sv[:, 1:] != sv[:, :-1]
-    first = np.maximum.accumulate(np.where(new, j, 0), axis=1)
-    end = np.ones(sv.shape, bool)
-    end[:, :-1] = new[:, 1:]
-    end |= ~np.roll(inside, -1, axis=1) | (j == width - 1)
-    last = np.flip(np.minimum.accumulate(np.flip(np.where(end, j, width), axis=1), axis=1), axis=1)
-    return np.where(inside, (first + last) / 2.0 + 1.0, np.nan)
-
-
-def _search(sv: np.ndarray, finite: np.ndarray, a: np.ndarray, right: bool) -> np.ndarray:
-    """Row-wise ``searchsorted`` of ``a`` (``(m, T)``) in the finite prefix of sorted ``sv``."""
-    m, width = sv.shape
-    flat_sv = np.ascontiguousarray(sv).ravel()
-    base = (np.arange(m, dtype=np.int64) * width)[:, None]
-    lo = np.zeros(a.shape, np.int64)
-    hi = np.broadcast_to(finite[:, None], a.shape).astype(np.int64)
-    while True:
-        active = lo < hi
-        if not active.any():
-            return lo
-        mid = (lo + hi) // 2
-        val = flat_sv[base + np.minimum(mid, width - 1)]
-        go_right = (val <= a) if right else (val < a)
-        lo = np.where(active & go_right, mid + 1, lo)
-        hi = np.where(active & ~go_right, mid, hi)
-
-
-def _search_right(
-    sv: np.ndarray, finite: np.ndarray, a: np.ndarray, left: np.ndarray
-) -> np.ndarray:
-    """``_search(..., right=True)`` from the left positions: step over the values equal to ``a``.
-
-    In a sorted row the values equal to ``a`` follow its left position, so this gives the same
-    positions as the binary search (usually in one step: ties are rare).
-    """
-    m, width = sv.shape
-    flat_sv = np.ascontiguousarray(sv).ravel()
-    base = (np.arange(m, dtype=np.int64) * width)[:, None]
-    hi = finite[:, None]
-    pos = left.copy()
-    while True:
-        inside = pos < hi
-        step = inside & (flat_sv[base + np.minimum(pos, width - 1)] == a)
-        if not step.any():
-            return pos
-        pos += step
-
-
-def _count_le(pos: np.ndarray, width: int, pos2: np.ndarray | None = None) -> np.ndarray:
-    """For each row and ``j < width``: how many of the row's ``pos`` values are ``<= j``.
-
-    With ``pos2`` the counts of both arrays are added (one histogram, one cumulative sum).
-    """
-    m, t = pos.shape
-    base = np.arange(m)[:, None] * (width + 1)
-    flat = (base + np.minimum(pos, width)).ravel()
-    if pos2 is not None:
-        flat = np.concatenate([flat, (base + np.minimum(pos2, width)).ravel()])
-    hist = np.bincount(flat, minlength=m * (width + 1)).reshape(m, width + 1)
-    return np.cumsum(hist, axis=1)[:, :width]
+        return _fit_market_compiled(panel, job, part)
+    return job.model.fit(_chunk_sample(panel, job, part))
 
 
 # -- partition work -------------------------------------------------------------------------------
 
 
-def _group_matrix(codes: np.ndarray, n_groups: int, weights: np.ndarray | None = None) -> Any:
-    """Sparse ``(n_groups, m)`` matrix summing rows into their groups (rows with code -1 drop)."""
-    keep = codes >= 0
-    cols = np.flatnonzero(keep)
-    data = np.ones(len(cols)) if weights is None else weights[keep]
-    return sp.csr_matrix((data, (codes[keep], cols)), shape=(n_groups, len(codes)))
+def _window_bounds(sample: EventSample, windows: tuple[WindowSpec, ...]) -> tuple[np.ndarray, ...]:
+    """First and last span column of each window (windows are runs of consecutive days)."""
+    cols = [sample.window_columns(w) for w in windows]
+    lo = np.array([c[0] for c in cols], np.int64)
+    hi = np.array([c[-1] for c in cols], np.int64)
+    return lo, hi
 
 
-def _gsum(codes: np.ndarray, n_groups: int, values: np.ndarray, w: np.ndarray | None = None):
-    """Per-group column sums of ``values`` (NaN counts as 0)."""
-    mat = _group_matrix(codes, n_groups, w)
-    return np.asarray(mat @ np.where(np.isfinite(values), values, 0.0))
+def _patterns(valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index of each row's valid pattern and the ``(P, W)`` windows of each pattern."""
+    bits = (valid.astype(np.int64) << np.arange(valid.shape[0])[:, None]).sum(axis=0)
+    unique, index = np.unique(bits, return_inverse=True)
+    windows = ((unique[:, None] >> np.arange(valid.shape[0])[None, :]) & 1).astype(bool)
+    return index.astype(np.int64), windows
 
 
 def _partition(panel: Panel, job: _Job, part: _Part) -> dict[str, Any]:
@@ -406,10 +355,10 @@ def _partition(panel: Panel, job: _Job, part: _Part) -> dict[str, Any]:
     out["kp_resid"] = resid[keep]
     out["kp_pos"] = s.est_pos[keep]
 
-    valid = []
-    for w in job.windows:
+    valid = np.empty((len(job.windows), m), bool)
+    for wi, w in enumerate(job.windows):
         car, var, _ = fit.car(w, job.missing)
-        valid.append(np.isfinite(car) & (var > 0))
+        valid[wi] = np.isfinite(car) & (var > 0)
     need_est = names & {
         "brown_warner",
         "corrado_rank",
@@ -417,152 +366,57 @@ def _partition(panel: Panel, job: _Job, part: _Part) -> dict[str, Any]:
         "grank",
         "portfolio_regression",
     }
-    accs: list[dict[str, Any]] = []
+    accs: list[dict[Any, np.ndarray]] = []
     if need_est:
+        from . import kernels
+
         ranked = bool(names & {"corrado_rank", "corrado_zivney_sign", "grank"})
-        if ranked:
-            order = np.argsort(resid, axis=1)
-            sv = np.take_along_axis(resid, order, axis=1)
-            r_sorted = _sorted_ranks(sv, n_have)
-            if "grank" in names:
-                w_g = 1.0 / (n_have + 2.0)
-                r_orig = np.empty_like(r_sorted)
-                np.put_along_axis(r_orig, order, r_sorted * w_g[:, None], axis=1)
-            # where each abnormal return of the span falls among the row's sorted residuals
-            # (element-wise, so once for the whole span; the windows take their columns)
-            ar_have = np.isfinite(fit.ar)
-            span_left = _search(sv, n_have, fit.ar, right=False)
-            span_right = _search_right(sv, n_have, fit.ar, span_left)
-            span_left = np.where(ar_have, span_left, resid.shape[1] + 1)
-            span_right = np.where(ar_have, span_right, resid.shape[1] + 1)
-        n_w = len(job.windows)
-        width = resid.shape[1]
+        port = "portfolio_regression" in names
+        lo, hi = _window_bounds(s, job.windows)
+        pattern, pattern_windows = _patterns(valid)
+        n_w, width, span = len(job.windows), resid.shape[1], fit.ar.shape[1]
+        resid_c = np.ascontiguousarray(resid, dtype=float)
+        # numpy's vectorised sort is several times faster than a compiled per-row sort
+        order = np.argsort(resid_c, axis=1) if ranked else np.empty((m, 0), np.int64)
+        arrays = [resid_c, order] + [
+            np.ascontiguousarray(a, dtype=float)
+            for a in (fit.ar, s.firm_est, s.market_est, s.firm_evt, s.market_evt)
+        ]
         for codes_all, n_groups in job.layers:
-            codes = codes_all[rows]
-            acc: dict[str, Any] = {}
-            # estimation-window sums that depend on the window only through which firm-events
-            # are in the cross-section: one sparse product for all windows at once
-            stacked = _stacked_matrix(codes, n_groups, valid)
-            static = {"resid": resid, "resid_n": have.astype(float)}
-            if "portfolio_regression" in names:
-                static["port_f"] = s.firm_est
-                static["port_fn"] = np.isfinite(s.firm_est).astype(float)
-                static["port_m"] = s.market_est
-                static["port_mn"] = np.isfinite(s.market_est).astype(float)
-            if "grank" in names:
-                static["grank_r"] = r_orig
-            counts = {"resid_n", "port_fn", "port_mn"}  # 0/1 arrays: nothing to clean
-            sums = {
-                k: np.asarray(
-                    stacked @ (v if k in counts else np.where(np.isfinite(v), v, 0.0))
-                ).reshape(n_w, n_groups, -1)
-                for k, v in static.items()
+            codes = np.ascontiguousarray(codes_all[rows], dtype=np.int64)
+            est = np.zeros((len(kernels.EST_KEYS), len(pattern_windows), n_groups, width))
+            win_est = np.zeros((len(kernels.WIN_EST_KEYS), n_w, n_groups, width))
+            win_evt = np.zeros((len(kernels.WIN_EVT_KEYS), n_w, n_groups, span))
+            kernels.rank_pass1(
+                *arrays, lo, hi, valid, codes, pattern, ranked, port, est, win_est, win_evt
+            )
+            est_w = {
+                k: kernels.by_window(est[ki], pattern_windows)
+                for ki, k in enumerate(kernels.EST_KEYS)
             }
-            if ranked:
-                # bin of each sorted residual: its group's row, its original column (rows
-                # outside the layer go to a spare group that is dropped)
-                bins = (np.where(codes >= 0, codes, n_groups)[:, None] * width + order).ravel()
-            for wi, w in enumerate(job.windows):
-                cols = s.window_columns(w)
-                c = np.where(valid[wi], codes, -1)
-                a = fit.ar[:, cols]
-                acc[("resid", wi)] = sums["resid"][wi]
-                acc[("resid_n", wi)] = sums["resid_n"][wi]
-                a_have = np.isfinite(a)
-                acc[("ar_n", wi)] = _gsum(c, n_groups, a_have.astype(float))
+            evt_w = {k: win_evt[ki] for ki, k in enumerate(kernels.WIN_EVT_KEYS)}
+            acc: dict[Any, np.ndarray] = {}
+            for wi in range(n_w):
+                cols = slice(lo[wi], hi[wi] + 1)
+                acc[("resid", wi)] = est_w["resid"][wi]
+                acc[("resid_n", wi)] = est_w["resid_n"][wi]
+                acc[("ar_n", wi)] = evt_w["ar_n"][wi][:, cols]
                 if "grank" in names:
-                    acc[("grank_r", wi)] = sums["grank_r"][wi]
-                if "portfolio_regression" in names:
-                    fe, me = s.firm_evt[:, cols], s.market_evt[:, cols]
-                    for key, est, evt in (
-                        ("port_f", "port_f", fe),
-                        ("port_fn", "port_fn", np.isfinite(fe).astype(float)),
-                        ("port_m", "port_m", me),
-                        ("port_mn", "port_mn", np.isfinite(me).astype(float)),
-                    ):
+                    acc[("grank_r", wi)] = est_w["grank_r"][wi]
+                if port:
+                    for key in ("port_f", "port_fn", "port_m", "port_mn"):
                         acc[(key, wi)] = np.concatenate(
-                            [sums[est][wi], _gsum(c, n_groups, evt)], axis=1
+                            [est_w[key][wi], evt_w[key][wi][:, cols]], axis=1
                         )
-                if not ranked:
-                    continue
-                n_a = a_have.sum(axis=1)
-                total = n_have + n_a
-                p_left = span_left[:, cols]
-                p_right = span_right[:, cols]
-                if names & {"corrado_rank"}:
-                    below = 0.5 * _count_le(p_right, width, p_left)
-                    u_sorted = r_sorted + below
-                    u_sorted /= total[:, None] + 1.0
-                    u_sorted -= 0.5
-                    acc[("corrado_est", wi)] = _scatter_sum(
-                        bins, valid[wi], n_groups, u_sorted, width
-                    )
-                    less = (a[:, None, :] < a[:, :, None]).sum(axis=2)
-                    same = (a[:, None, :] == a[:, :, None]).sum(axis=2)
-                    rank_a = 0.5 * (p_left + p_right) + less + 0.5 * (same - 1) + 1.0
-                    u_a = np.where(a_have, rank_a / (total[:, None] + 1.0) - 0.5, np.nan)
-                    acc[("corrado_win", wi)] = _gsum(c, n_groups, u_a)
+                if "corrado_rank" in names:
+                    acc[("corrado_est", wi)] = win_est[0, wi]
+                    acc[("corrado_win", wi)] = evt_w["corrado_win"][wi][:, cols]
                 if "corrado_zivney_sign" in names:
-                    med = _median_merged(sv, n_have, a, p_left, total)
-                    g_est = np.where(have, np.sign(resid - med[:, None]), 0.0)
-                    g_win = np.where(a_have, np.sign(a - med[:, None]), 0.0)
-                    acc[("cz_est", wi)] = _gsum(c, n_groups, g_est)
-                    acc[("cz_win", wi)] = _gsum(c, n_groups, g_win)
+                    acc[("cz_est", wi)] = win_est[1, wi]
+                    acc[("cz_win", wi)] = evt_w["cz_win"][wi][:, cols]
             accs.append(acc)
     out["acc"] = accs
     return out
-
-
-def _stacked_matrix(codes: np.ndarray, n_groups: int, valid: list[np.ndarray]) -> Any:
-    """Sparse ``(W * n_groups, m)`` matrix summing each group's rows per window cross-section.
-
-    Row ``w * n_groups + g`` picks the rows of group ``g`` that are in window ``w``'s test.
-    """
-    rows, cols = [], []
-    for wi, ok in enumerate(valid):
-        pick = np.flatnonzero(ok & (codes >= 0))
-        rows.append(wi * n_groups + codes[pick])
-        cols.append(pick)
-    r, c = np.concatenate(rows), np.concatenate(cols)
-    return sp.csr_matrix((np.ones(len(r)), (r, c)), shape=(len(valid) * n_groups, len(codes)))
-
-
-def _scatter_sum(
-    bins: np.ndarray, rows: np.ndarray, n_groups: int, values: np.ndarray, width: int
-) -> np.ndarray:
-    """Per-group sums of values given in each row's sorted order, put back on their columns.
-
-    ``bins`` holds ``group * width + column`` per value (group ``n_groups`` is a spare that is
-    dropped); only the ``rows`` marked True and finite values count. The others add 0.0, which
-    leaves every sum exactly as summing the counted values alone.
-    """
-    weights = np.where(rows[:, None] & np.isfinite(values), values, 0.0).ravel()
-    sums = np.bincount(bins, weights=weights, minlength=(n_groups + 1) * width)
-    return sums[: n_groups * width].reshape(n_groups, width)
-
-
-def _median_merged(
-    sv: np.ndarray, n_sv: np.ndarray, a: np.ndarray, p_left: np.ndarray, total: np.ndarray
-) -> np.ndarray:
-    """Median of each row's finite sorted ``sv`` values together with its ``a`` values."""
-    a_order = np.argsort(a, axis=1)
-    a_s = np.take_along_axis(a, a_order, axis=1)
-    p_s = np.take_along_axis(p_left, a_order, axis=1)
-    merged_a = p_s + np.arange(a.shape[1])[None, :]  # merged index of each sorted a
-
-    def kth(k: np.ndarray) -> np.ndarray:
-        hit = merged_a == k[:, None]
-        from_a = hit.any(axis=1)
-        val_a = np.take_along_axis(a_s, hit.argmax(axis=1)[:, None], axis=1)[:, 0]
-        n_before = (merged_a < k[:, None]).sum(axis=1)
-        j = np.clip(k - n_before, 0, sv.shape[1] - 1)
-        val_s = np.take_along_axis(sv, j[:, None], axis=1)[:, 0]
-        return np.where(from_a, val_a, val_s)
-
-    lo = kth(np.maximum((total - 1) // 2, 0))
-    hi = kth(np.maximum(total // 2, 0))
-    med = np.mean(np.stack([lo, hi]), axis=0)
-    return np.where(total > 0, med, np.nan)
 
 
 def _grank_partition(
@@ -578,6 +432,8 @@ def _grank_partition(
     where the firm-event is not in the cross-section). ``cached`` holds pass 1's estimation
     residuals and variances of the partition; without it the partition is fitted again.
     """
+    from . import kernels
+
     if cached is None:
         fit = _fit_chunk(panel, job, part)
         est_resid, sigma2 = fit.est_resid, fit.sigma2
@@ -585,22 +441,19 @@ def _grank_partition(
         est_resid, sigma2 = cached
     m = len(part.pairs)
     rows = part.start + np.arange(m)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        sar = est_resid / np.sqrt(sigma2)[:, None]
-    n_have = np.isfinite(sar).sum(axis=1)
-    w_g = 1.0 / (n_have + 2.0)
+    resid = np.ascontiguousarray(est_resid, dtype=float)
+    sigma2 = np.ascontiguousarray(sigma2, dtype=float)
     out = []
     for li, (codes_all, n_groups) in enumerate(job.layers):
-        codes = codes_all[rows]
+        codes = np.ascontiguousarray(codes_all[rows], dtype=np.int64)
+        cuts = np.ascontiguousarray(np.stack(cut[li]), dtype=float)
+        above = np.zeros((len(job.windows), n_groups, resid.shape[1]))
+        last = np.zeros((len(job.windows), n_groups))
+        kernels.grank_pass2(resid, sigma2, cuts, codes, above, last)
         acc: dict[Any, np.ndarray] = {}
         for wi in range(len(job.windows)):
-            c_val = cut[li][wi]
-            c = np.where(np.isfinite(c_val), codes, -1)
-            above = (sar > c_val[:, None]).astype(float) + 0.5 * (sar == c_val[:, None])
-            below = (sar < c_val[:, None]).sum(axis=1) + 0.5 * (sar == c_val[:, None]).sum(1)
-            acc[("grank_above", wi)] = _gsum(c, n_groups, above * w_g[:, None])
-            u_last = (below + 1.0) * w_g - 0.5
-            acc[("grank_last", wi)] = _gsum(c, n_groups, u_last[:, None])[:, 0]
+            acc[("grank_above", wi)] = above[wi]
+            acc[("grank_last", wi)] = last[wi]
         out.append(acc)
     return out
 
@@ -931,7 +784,7 @@ class _Context:
     kp_resid: np.ndarray
     kp_pos: np.ndarray
     kp_sub: dict[str, np.ndarray]
-    _rmat: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    _rmat: dict[int, tuple[np.ndarray, ...]] = field(default_factory=dict)
     _rbars: dict[tuple[str, WindowSpec], tuple[float, str | None]] = field(default_factory=dict)
     _group: str = ""
     _group_n: int = 0
@@ -1125,6 +978,13 @@ class _Context:
         return self._rbars[key]
 
     def _rbar_uncached(self, cs: CrossSection) -> tuple[float, str | None]:
+        r"""Mean over all pairs :math:`i<j` of :math:`r_{ij} \cdot s_{ij}`.
+
+        :math:`r_{ij}` is the residual correlation over the pair's common estimation days (0
+        below 30 of them) and :math:`s_{ij}` the share of the window's days the two windows
+        share. Only pairs whose windows overlap have :math:`s_{ij} > 0`, so only those are
+        computed (the others add exact zeros); the mean still divides by every pair.
+        """
         group = self._group
         sub = self.kp_sub[group]
         note = None
@@ -1134,49 +994,40 @@ class _Context:
                 f"r-bar estimated from a random subsample of {len(keep)} of {cs.n} firm-events "
                 f"(all pairs need O(N^2) memory); seed {KP_SEED}"
             )
-        r, cnt = self._pair_corr(group)
         if len(keep) < 2:
             return float("nan"), note
-        if len(keep) == len(sub):
-            rr, cc = r, cnt  # every firm-event of the subsample is in the cross-section
-        else:
-            loc = np.searchsorted(sub, keep)
-            rr = r[np.ix_(loc, loc)]
-            cc = cnt[np.ix_(loc, loc)]
+        first, second, r, cnt = self._pair_corr(group)
+        inside = np.zeros(len(self.fit.ar), bool)
+        inside[keep] = True
+        both = inside[first] & inside[second]
+        first, second, r, cnt = first[both], second[both], r[both], cnt[both]
         cols = self.fit.sample.window_columns(cs.window)
-        evt = self.fit.sample.evt_pos[np.ix_(keep, cols)]
-        from .stats.parametric import _on_dates
+        evt = self.fit.sample.evt_pos[:, cols]
+        lo = np.where(evt >= 0, evt, 2**40).min(axis=1)
+        hi = evt.max(axis=1)
+        common = np.minimum(hi[first], hi[second]) - np.maximum(lo[first], lo[second])
+        shared = np.maximum(common + 1, 0) / evt.shape[1]
+        rij = np.where((cnt >= 30) & np.isfinite(r), r, 0.0)
+        n_pairs = len(keep) * (len(keep) - 1) / 2
+        return float(np.sum(rij * shared) / n_pairs), note
 
-        if (evt >= 0).all():
-            # window sessions are consecutive date positions: the shared days are the overlap
-            # of two intervals (the same count as the 0/1 product below, without the matmul)
-            lo, hi = evt[:, 0], evt[:, -1]
-            common = np.minimum(hi[:, None], hi[None, :]) - np.maximum(lo[:, None], lo[None, :])
-            shared = np.maximum(common + 1, 0) / evt.shape[1]
-        else:
-            _, win = _on_dates(np.zeros(evt.shape), evt)
-            shared = (win @ win.T) / evt.shape[1]
-        iu = np.triu_indices(len(keep), 1)
-        r_iu = rr[iu]
-        rij = np.where((cc[iu] >= 30) & np.isfinite(r_iu), r_iu, 0.0)
-        return float(np.mean(rij * shared[iu])), note
-
-    def _pair_corr(self, group: str) -> tuple[np.ndarray, np.ndarray]:
+    def _pair_corr(self, group: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Rows, correlations and common days of the (sub)sample's pairs whose spans overlap."""
         key = id(self.kp_sub[group])
         if key not in self._rmat:
-            from .stats.parametric import _on_dates
+            from . import kernels
 
-            loc = np.searchsorted(self.kp_rows, self.kp_sub[group])
-            grid, mask = _on_dates(self.kp_resid[loc], self.kp_pos[loc])
-            cnt = mask @ mask.T
-            sx = grid @ mask.T
-            sxx = (grid * grid) @ mask.T
-            sxy = grid @ grid.T
-            with np.errstate(invalid="ignore", divide="ignore"):
-                cov = cnt * sxy - sx * sx.T
-                var_i = cnt * sxx - sx * sx
-                r = cov / np.sqrt(var_i * var_i.T)
-            self._rmat[key] = (r, cnt)
+            sub = self.kp_sub[group]
+            loc = np.searchsorted(self.kp_rows, sub)
+            resid = np.ascontiguousarray(self.kp_resid[loc], dtype=float)
+            pos = self.kp_pos[loc]
+            start = np.where(pos >= 0, pos - np.arange(pos.shape[1]), -1).max(axis=1)
+            span = self.fit.sample.evt_pos[sub]
+            lo = np.where(span >= 0, span, 2**40).min(axis=1)
+            hi = span.max(axis=1)
+            i, j = _overlapping_pairs(lo, hi)
+            r, cnt = kernels.pair_correlations(resid, start, i, j)
+            self._rmat[key] = (sub[i], sub[j], r, cnt)
         return self._rmat[key]
 
     def _kp_common(
@@ -1237,3 +1088,21 @@ class _Context:
         return TestResult(
             name, float(stat), _p_norm(stat), "N(0,1)", NULL_CAR, cs.n, CITE_KP, caar, note
         )
+
+
+def _overlapping_pairs(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs ``i < j`` (in input order) of intervals ``[lo, hi]`` that overlap.
+
+    Sorted by start, each interval meets the later-starting ones up to the first that starts
+    after its end; rows without an interval (``hi < 0``) meet none.
+    """
+    ok = np.flatnonzero(hi >= 0)
+    order = ok[np.argsort(lo[ok], kind="stable")]
+    starts = lo[order]
+    stop = np.searchsorted(starts, hi[order], side="right")
+    counts = np.maximum(stop - np.arange(len(order)) - 1, 0)
+    a = np.repeat(np.arange(len(order)), counts)
+    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    b = a + 1 + offsets
+    i, j = order[a], order[b]
+    return np.minimum(i, j), np.maximum(i, j)

@@ -29,8 +29,10 @@ The partitions run in-process (``executor="local"``) or on a dask.distributed cl
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -75,6 +77,9 @@ CAR_ONLY_TESTS = frozenset(
 """Tests computed by the registered functions from per-firm CARs alone."""
 
 KP_SEED = 20100101
+
+LOCAL_THREADS = 2
+"""Partitions processed at once by the local executor (threads; memory grows with it)."""
 
 GRANK_CACHE_BYTES = 2**31
 """Largest total of estimation residuals (bytes) kept from pass 1 for the local GRANK pass 2;
@@ -468,9 +473,14 @@ Mapper = Callable[[Callable[..., Any], Sequence[Any]], list[Any]]
 def _mapper(executor: Executor, scheduler: str | None, panel: Panel) -> Iterator[Mapper]:
     """A ``map(func, parts)`` that calls ``func(panel, job, part, *extra)`` on each part."""
     if executor == "local":
+        threads = min(LOCAL_THREADS, len(os.sched_getaffinity(0)))
 
         def local(func: Callable[..., Any], args: Sequence[Any]) -> list[Any]:
-            return [func(panel, *a) for a in args]
+            if threads < 2 or len(args) < 2:
+                return [func(panel, *a) for a in args]
+            # the compiled kernels and numpy's sort release the GIL, so partitions overlap
+            with ThreadPoolExecutor(max_workers=threads) as pool:
+                return list(pool.map(lambda a: func(panel, *a), args))
 
         yield local
         return
@@ -541,7 +551,7 @@ def estimate(
     regressors: pd.DataFrame | None = None,
     executor: Executor = "local",
     scheduler: str | None = None,
-    chunk_size: int = 50_000,
+    chunk_size: int = 20_000,
 ) -> EngineRun:
     """Fit ``model`` to every firm-event in chunks and run the cross-sectional tests per group.
 

@@ -147,6 +147,8 @@ COMPARE_CHILD = textwrap.dedent(
     print(json.dumps({
         "n": n, "stages": stages,
         "car_rel": max(c[0] for c in car), "stat_rel": max(x[0] for x in stat),
+        "car_abs": max(float(np.nanmax(np.abs(run.fit.car(w)[0] - ref.fit.car[w])))
+                       for w in windows),
         "p_rel": max(x[0] for x in pval),
         "nan_mismatch": sum(x[1] for x in car + stat + pval),
         "finite_tests": int(sum(bool(np.isfinite(r.stat)) for r in got.values())),
@@ -343,12 +345,13 @@ def write_markdown(a: argparse.Namespace, rows: list[dict], n_sessions: int) -> 
             "and the 13 statistics with p-values. The agreement columns are the largest "
             "`|a - b| / max(|a|, |b|)` over every CAR (all firm-events and windows), every "
             "statistic and every p-value (13 tests x 5 windows), and the count of places where "
-            "exactly one side is NaN. `naive whole process` is the child's wall time minus (a) "
+            "exactly one side is NaN; a CAR close to 0 has a large relative difference for a tiny "
+            "absolute one, shown in brackets. `naive whole process` is the child's wall time minus (a) "
             "and the check: start-up, imports and reading the files plus (b); `speed-up` "
             "divides it by the study's whole-process wall time above.",
             "",
             "| firm-events | (a) engine (s) | (b) reference (s) | (b) / (a) | max rel. diff "
-            "CARs | max rel. diff statistics | max rel. diff p-values | NaN mismatches | "
+            "CARs (max abs.) | max rel. diff statistics | max rel. diff p-values | NaN mismatches | "
             "finite statistics | naive whole process (s) | speed-up (whole processes) | "
             "peak RSS (GiB) |",
             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -358,6 +361,7 @@ def write_markdown(a: argparse.Namespace, rows: list[dict], n_sessions: int) -> 
             eng, ref = c["stages"]["engine"], c["stages"]["reference"]
             lines.append(
                 f"| {r['n']:,} | {eng:.2f} | {ref:.2f} | {ref / eng:.1f}x | {c['car_rel']:.1e} "
+                f"({c['car_abs']:.0e}) "
                 f"| {c['stat_rel']:.1e} | {c['p_rel']:.1e} | {c['nan_mismatch']} "
                 f"| {c['finite_tests']} of {c['n_tests']} | {c['naive_process']:.1f} "
                 f"| {c['naive_process'] / r['wall']:.2f}x | {c['peak']:.2f} |"

@@ -9,22 +9,24 @@ the estimation windows is reduced chunk by chunk to sums per group and event-tim
 * Brown-Warner: sums and counts of estimation residuals per event-time day;
 * generalized sign: each firm's share of positive residuals;
 * Corrado rank and Corrado-Zivney sign: each firm's ranks (signs about its median) of the
-  estimation residuals and the window's abnormal returns, summed per day. Each firm's residuals
-  are sorted once per chunk; the window's abnormal returns are merged in by binary search, so
-  ties get average ranks exactly as :func:`scipy.stats.rankdata`;
+  estimation residuals merged with the window's abnormal returns, summed per day, ties
+  averaged exactly as :func:`scipy.stats.rankdata`;
 * GRANK: the same ranks of standardized residuals, plus a second pass over the chunks once the
   cross-sectional standard deviation of the standardized CARs is known;
 * portfolio regression: sums and counts of firm and benchmark returns per day;
-* Kolari-Pynnonen: the average residual cross-correlation :math:`\bar r` from every firm-event of
-  a group of at most :data:`KP_MAX_FIRMS`, otherwise from a seeded random subsample of that size
-  (the pair average over a random subsample is unbiased for the pair average over the group; the
-  result's ``reason`` says so).
+* Kolari-Pynnonen: the average residual cross-correlation :math:`\bar r` over the pairs of a
+  group of at most :data:`KP_MAX_FIRMS` firm-events, otherwise of a seeded random subsample of
+  that size (the pair average over a random subsample is unbiased for the pair average over the
+  group; the result's ``reason`` says so). Pairs whose windows share no day have weight zero,
+  so only overlapping pairs are correlated.
 
+The market-model fit and the per-row rank and sign sums run in compiled loops
+(:mod:`eventstudy.kernels`, one visit per firm-event row); other models use their own ``fit``.
 Tests that need only per-firm CARs and variances (cross-sectional t, Patell, BMP, skewness
 adjusted t, Wilcoxon) run the registered functions of :mod:`eventstudy.stats` unchanged.
 
-The partitions run in-process (``executor="local"``) or on a dask.distributed cluster
-(``executor="dask"``); both give the same numbers.
+The partitions run in-process (``executor="local"``, :data:`LOCAL_THREADS` at a time) or on a
+dask.distributed cluster (``executor="dask"``); both give the same numbers.
 """
 
 from __future__ import annotations

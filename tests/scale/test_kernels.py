@@ -1,0 +1,74 @@
+"""The compiled loops and their index helpers against brute-force computations written here."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from eventstudy import kernels
+from eventstudy.engine import _overlapping_pairs, _patterns
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(-1, 40), st.integers(0, 6)), min_size=0, max_size=30))
+def test_overlapping_pairs_are_every_pair_of_meeting_intervals(spec) -> None:
+    lo = np.array([a for a, _ in spec], np.int64)
+    hi = np.array([a + w if a >= 0 else -1 for a, w in spec], np.int64)
+    lo = np.where(hi >= 0, lo, 2**40)
+    i, j = _overlapping_pairs(lo, hi)
+    got = sorted(zip(i.tolist(), j.tolist(), strict=True))
+    want = sorted(
+        (a, b)
+        for a in range(len(spec))
+        for b in range(a + 1, len(spec))
+        if hi[a] >= 0 and hi[b] >= 0 and max(lo[a], lo[b]) <= min(hi[a], hi[b])
+    )
+    assert got == want
+
+
+def test_pair_correlations_equal_numpy_on_the_common_dates() -> None:
+    rng = np.random.default_rng(7)
+    n, width = 12, 60
+    resid = rng.normal(size=(n, width))
+    resid[rng.random((n, width)) < 0.1] = np.nan
+    start = rng.integers(0, 40, n)
+    first, second = np.triu_indices(n, 1)
+    r, count = kernels.pair_correlations(resid, start, first, second)
+    for k, (a, b) in enumerate(zip(first, second, strict=True)):
+        x = np.full(100, np.nan)
+        y = np.full(100, np.nan)
+        x[start[a] : start[a] + width] = resid[a]
+        y[start[b] : start[b] + width] = resid[b]
+        both = np.isfinite(x) & np.isfinite(y)
+        assert count[k] == both.sum()
+        if both.sum() >= 3:
+            np.testing.assert_allclose(r[k], np.corrcoef(x[both], y[both])[0, 1], rtol=1e-12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(-3, 3), min_size=0, max_size=12),
+    st.lists(st.integers(-3, 3), min_size=0, max_size=5),
+)
+def test_merged_median_is_the_median_of_the_union(left, right) -> None:
+    sv = np.sort(np.array(left, float))
+    sa = np.sort(np.array(right, float))
+    total = len(sv) + len(sa)
+    if total == 0:
+        return
+    lo = kernels._merged_kth(sv, len(sv), sa, len(sa), (total - 1) // 2)
+    hi = kernels._merged_kth(sv, len(sv), sa, len(sa), total // 2)
+    assert (lo + hi) / 2.0 == np.median(np.concatenate([sv, sa]))
+
+
+def test_patterns_group_rows_by_the_windows_they_are_valid_in() -> None:
+    valid = np.array([[1, 1, 0, 1], [1, 0, 0, 1], [1, 1, 1, 1]], bool)
+    index, windows = _patterns(valid)
+    for row in range(valid.shape[1]):
+        assert (windows[index[row]] == valid[:, row]).all()
+    values = np.arange(4.0)[:, None] * np.ones((4, 3))
+    sums = np.zeros((len(windows), 3))
+    np.add.at(sums, index, values)
+    by_window = kernels.by_window(sums, windows)
+    np.testing.assert_array_equal(by_window, valid.astype(float) @ values)

@@ -9,8 +9,8 @@ which reflects cross-correlation between firms that share dates.
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats as sps
 
+from ._numeric import average_ranks, norm_sf, t_sf
 from .base import CrossSection, TestResult, invalid
 
 NULL_MEDIAN = "abnormal returns are not shifted (median / mean rank at its null value)"
@@ -22,7 +22,7 @@ CITE_WILCOXON = "Wilcoxon (1945), Biometrics Bulletin 1, 80-83"
 
 
 def _p_norm(stat: float) -> float:
-    return float(2.0 * sps.norm.sf(abs(stat)))
+    return float(2.0 * norm_sf(abs(stat)))
 
 
 def _combined(cs: CrossSection) -> np.ndarray:
@@ -32,7 +32,7 @@ def _combined(cs: CrossSection) -> np.ndarray:
 
 def _centred_ranks(x: np.ndarray) -> np.ndarray:
     """Per-row ranks over finite values scaled to :math:`K/(M_i+1) - 1/2` (NaN kept)."""
-    ranks = sps.rankdata(x, axis=1, nan_policy="omit")
+    ranks = average_ranks(x)
     m = np.isfinite(x).sum(axis=1, keepdims=True)
     return ranks / (m + 1.0) - 0.5
 
@@ -217,7 +217,7 @@ def grank(cs: CrossSection) -> TestResult:
             name, f"Z = {z:.3f} is outside the t transformation's range", n, CITE_GRANK, NULL_MEDIAN
         )
     stat = z * np.sqrt((days - 2) / denom)
-    p = float(2.0 * sps.t.sf(abs(stat), days - 2))
+    p = float(2.0 * t_sf(abs(stat), days - 2))
     return TestResult(
         name, float(stat), p, f"t({days - 2})", NULL_MEDIAN, n, CITE_GRANK, float(ubar[-1])
     )
@@ -263,7 +263,9 @@ def wilcoxon(cs: CrossSection) -> TestResult:
     n = len(d)
     if n < 2:
         return invalid(name, f"needs at least 2 non-zero CARs, got {n}", cs.n, CITE_WILCOXON, null)
-    ranks = sps.rankdata(np.abs(d))
+    size = np.abs(d)
+    # a NaN CAR makes every rank NaN (scipy.stats.rankdata's nan_policy='propagate')
+    ranks = np.full(n, np.nan) if np.isnan(size).any() else average_ranks(size)
     w_plus = float(ranks[d > 0].sum())
     _, ties = np.unique(np.abs(d), return_counts=True)
     var = n * (n + 1) * (2 * n + 1) / 24.0 - float((ties**3 - ties).sum()) / 48.0

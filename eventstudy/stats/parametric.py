@@ -5,8 +5,8 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from scipy import stats as sps
 
+from ._numeric import norm_sf, t_sf
 from .base import CrossSection, TestResult, invalid
 
 CITE_CLM = "Campbell, Lo and MacKinlay (1997), The Econometrics of Financial Markets, ch. 4"
@@ -30,7 +30,7 @@ def car_t(car: np.ndarray, car_var: np.ndarray, dof: np.ndarray) -> tuple[np.nda
     """
     with np.errstate(invalid="ignore", divide="ignore"):
         t = car / np.sqrt(car_var)
-    p = 2.0 * sps.t.sf(np.abs(t), np.where(dof > 0, dof, np.nan))
+    p = 2.0 * t_sf(np.abs(t), np.where(dof > 0, dof, np.nan))
     return t, p
 
 
@@ -62,7 +62,7 @@ def cross_sectional_t(cs: CrossSection) -> TestResult:
     if not sd > 0:
         return invalid(name, "the CARs have zero cross-sectional variance", n, cite, null)
     stat = mean / (sd / np.sqrt(n))
-    p = float(2.0 * sps.t.sf(abs(stat), n - 1))
+    p = float(2.0 * t_sf(abs(stat), n - 1))
     return TestResult(name, float(stat), p, f"t({n - 1})", null, n, cite, mean)
 
 
@@ -78,11 +78,11 @@ CITE_PORT = "Jaffe (1974), JFE 1, 41-76; Thompson (1985), JFQA 20, 151-168 (dumm
 
 
 def _p_norm(stat: float) -> float:
-    return float(2.0 * sps.norm.sf(abs(stat)))
+    return float(2.0 * norm_sf(abs(stat)))
 
 
 def _p_t(stat: float, dof: float) -> float:
-    return float(2.0 * sps.t.sf(abs(stat), dof))
+    return float(2.0 * t_sf(abs(stat), dof))
 
 
 def standardized_car(cs: CrossSection) -> np.ndarray:

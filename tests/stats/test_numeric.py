@@ -1,0 +1,81 @@
+"""p-values and ranks without scipy.stats: equal to scipy.stats to the last bit.
+
+The p-value helpers call scipy.special directly so that importing the package does not import
+scipy.stats; these tests pin them to ``scipy.stats.t.sf``, ``scipy.stats.norm.sf`` and
+``scipy.stats.rankdata`` (bitwise, NaN where scipy gives NaN).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats as sps
+
+from eventstudy.stats._numeric import average_ranks, norm_sf, t_sf
+
+X_GRID = np.array(
+    [-np.inf, -1e10, -40.0, -8.3, -1.0, -1e-300, -0.0, 0.0, 1e-300, 1e-8, 0.3, 1.0, 1.96, 2.0]
+    + [5.5, 8.3, 12.0, 37.0, 40.0, 1e10, np.inf, np.nan]
+)
+DF_GRID = np.array(
+    [-1.0, 0.0, 1e-3, 0.5, 1.0, 1.5, 2.0, 2.7, 3.0, 4.0, 10.0, 18.0, 30.5, 238.0, 238.5]
+    + [239.0, 1e3, 1e5, 1e10, 1e300, np.inf, np.nan]
+)
+
+
+def bitwise_equal(a: object, b: object) -> bool:
+    a, b = np.asarray(a), np.asarray(b)
+    return a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
+
+
+def test_t_sf_equals_scipy_stats_on_a_grid():
+    x, df = np.meshgrid(X_GRID, DF_GRID)
+    rng = np.random.default_rng(0)
+    xr = rng.standard_normal(5000) * rng.choice([0.1, 1.0, 5.0, 30.0], 5000)
+    dfr = np.concatenate([rng.uniform(0.05, 5, 2500), rng.integers(1, 5000, 2500).astype(float)])
+    with np.errstate(invalid="ignore"):
+        assert bitwise_equal(t_sf(x, df), sps.t.sf(x, df))
+        assert bitwise_equal(t_sf(xr, dfr), sps.t.sf(xr, dfr))
+
+
+@pytest.mark.parametrize(("x", "df"), [(2.3, 17), (0.0, 5), (-1.2, 3.5), (4.0, np.inf), (1.0, 0)])
+def test_t_sf_scalars_as_the_callers_pass_them(x, df):
+    ours, ref = t_sf(x, df), sps.t.sf(x, df)
+    assert type(ours) is type(ref)
+    assert bitwise_equal(ours, ref)
+
+
+def test_norm_sf_equals_scipy_stats():
+    rng = np.random.default_rng(1)
+    xr = rng.standard_normal(5000) * 6.0
+    assert bitwise_equal(norm_sf(X_GRID), sps.norm.sf(X_GRID))
+    assert bitwise_equal(norm_sf(xr), sps.norm.sf(xr))
+    assert bitwise_equal(norm_sf(1.96), sps.norm.sf(1.96))
+
+
+def test_average_ranks_equal_rankdata_omit_with_ties_and_nan():
+    rng = np.random.default_rng(2)
+    x = rng.integers(0, 6, size=(40, 30)).astype(float)  # many ties
+    x[rng.random(x.shape) < 0.2] = np.nan
+    x[3] = np.nan  # a row without any value
+    x[4, :] = 2.0  # a row of one tie group
+    ref = sps.rankdata(x, axis=1, nan_policy="omit")
+    assert bitwise_equal(average_ranks(x), ref)
+    one = np.array([0.0, -0.0, 1.5, -np.inf, np.inf, 1.5, np.nan])
+    assert bitwise_equal(average_ranks(one), sps.rankdata(one, nan_policy="omit"))
+    assert average_ranks(np.empty((3, 0))).shape == (3, 0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.sampled_from([0.0, 1.0, -2.5, np.nan]), st.floats(-1e6, 1e6)),
+        min_size=1,
+        max_size=25,
+    )
+)
+def test_average_ranks_property(values):
+    x = np.array(values)
+    assert bitwise_equal(average_ranks(x), sps.rankdata(x, nan_policy="omit"))

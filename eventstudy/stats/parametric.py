@@ -426,9 +426,9 @@ def portfolio_regression(cs: CrossSection) -> TestResult:
 
     The group's firms form one equally weighted portfolio whose return is regressed on the
     (equally weighted) benchmark return and one dummy per window day, over the estimation and
-    window days (statsmodels OLS). A portfolio's residual variance already contains every
-    covariance between firms, so the test is robust to cross-correlation (Jaffe 1974; dummy form
-    of Thompson 1985 and Karafiath 1988).
+    window days (OLS, in the closed form of :func:`portfolio_dummy_test`). A portfolio's
+    residual variance already contains every covariance between firms, so the test is robust to
+    cross-correlation (Jaffe 1974; dummy form of Thompson 1985 and Karafiath 1988).
 
     Notes
     -----
@@ -474,31 +474,66 @@ def portfolio_regression(cs: CrossSection) -> TestResult:
 def portfolio_dummy_test(
     port: np.ndarray, bench: np.ndarray, length: int, t_days: int, n: int
 ) -> TestResult:
-    """The portfolio regression given the portfolio and benchmark series.
+    r"""The portfolio regression given the portfolio and benchmark series.
 
     ``port`` and ``bench`` hold ``length`` estimation days followed by ``t_days`` window days;
     ``n`` is the number of firm-events in the portfolio. Shared by the per-group test and the
     chunked engine so that both compute the same statistic.
-    """
-    import statsmodels.api as sm  # imported here: statsmodels is slow to import
 
+    Notes
+    -----
+    Each window day has its own dummy, so its residual is zero and the OLS fit of the dummy
+    regression is the market model fitted on the :math:`L^*` estimation days alone (the
+    Frisch-Waugh-Lovell theorem); the dummy coefficients are the window days' prediction errors.
+    With :math:`\bar x, \bar y` the estimation-day means of the benchmark and portfolio returns,
+    :math:`S_{xx} = \sum_\tau (x_\tau - \bar x)^2`, :math:`\hat\beta = S_{xy}/S_{xx}`,
+    :math:`\hat\alpha = \bar y - \hat\beta\bar x`, :math:`s^2 = \sum_\tau \hat e_\tau^2/(L^*-2)`
+    and :math:`X_W = \sum_{d=a}^{b} x_d`,
+
+    .. math::
+
+        \sum_d \hat\gamma_d = \sum_{d=a}^{b} (y_d - \hat\alpha - \hat\beta x_d), \qquad
+        \mathbf 1'\widehat V(\hat\gamma)\mathbf 1 = s^2\left(T + \frac{T^2}{L^*}
+        + \frac{(X_W - T\bar x)^2}{S_{xx}}\right),
+
+    the OLS estimate and variance of the full dummy regression in closed form: the prediction
+    error of a :math:`T`-day CAR of the portfolio (Campbell, Lo and MacKinlay 1997, section 4.4).
+    The residual degrees of freedom are :math:`(L^* + T) - (T + 2) = L^* - 2`.
+    """
     name = "portfolio_regression"
-    dummies = np.zeros((length + t_days, t_days))
-    dummies[length:, :] = np.eye(t_days)
-    x = np.column_stack([np.ones(length + t_days), bench, dummies])
     ok = np.isfinite(port) & np.isfinite(bench)
     if not ok[length:].all():
         return invalid(
             name, "the portfolio has a missing return in the window", n, CITE_PORT, NULL_CAR
         )
-    dof = int(ok.sum()) - x.shape[1]
+    used = ok[:length]
+    days = int(used.sum())
+    dof = days - 2
     if dof < 3:
         return invalid(name, f"only {dof} residual degrees of freedom", n, CITE_PORT, NULL_CAR)
-    res = sm.OLS(port[ok], x[ok]).fit()
-    weights = np.zeros(x.shape[1])
-    weights[2:] = 1.0
-    est = float(weights @ res.params)
-    var = float(weights @ res.cov_params() @ weights)
+    y = port[:length][used]
+    x = bench[:length][used]
+    x_mean = x.mean()
+    y_mean = y.mean()
+    dx = x - x_mean
+    sxx = float(dx @ dx)
+    if not (np.ptp(x) > 0 and sxx > 0):  # a constant benchmark leaves beta unidentified
+        return invalid(
+            name,
+            "the benchmark return does not vary over the estimation days",
+            n,
+            CITE_PORT,
+            NULL_CAR,
+        )
+    beta = float(dx @ (y - y_mean)) / sxx
+    alpha = y_mean - beta * x_mean
+    resid = y - alpha - beta * x
+    s2 = float(resid @ resid) / dof
+    y_win = port[length:]
+    x_win = bench[length:]
+    est = float(np.sum(y_win - alpha - beta * x_win))
+    lever = float(x_win.sum()) - t_days * x_mean
+    var = s2 * (t_days + t_days * t_days / days + lever * lever / sxx)
     if not var > 0:
         return invalid(name, "the portfolio residuals have zero variance", n, CITE_PORT, NULL_CAR)
     stat = est / np.sqrt(var)

@@ -7,13 +7,18 @@ scipy.stats; these tests pin them to ``scipy.stats.t.sf``, ``scipy.stats.norm.sf
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
+import statsmodels.api as sm
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats as sps
 
+from eventstudy.errors import InvalidTestStatistic
 from eventstudy.stats._numeric import average_ranks, norm_sf, t_sf
+from eventstudy.stats.parametric import portfolio_dummy_test
 
 X_GRID = np.array(
     [-np.inf, -1e10, -40.0, -8.3, -1.0, -1e-300, -0.0, 0.0, 1e-300, 1e-8, 0.3, 1.0, 1.96, 2.0]
@@ -79,3 +84,55 @@ def test_average_ranks_equal_rankdata_omit_with_ties_and_nan():
 def test_average_ranks_property(values):
     x = np.array(values)
     assert bitwise_equal(average_ranks(x), sps.rankdata(x, nan_policy="omit"))
+
+
+# -- the portfolio dummy regression against statsmodels OLS -------------------------------------
+
+
+def ols_reference(port, bench, length, t_days):
+    """The dummy regression fitted by statsmodels: sum of dummies, its s.e. and df."""
+    dummies = np.zeros((length + t_days, t_days))
+    dummies[length:, :] = np.eye(t_days)
+    x = np.column_stack([np.ones(length + t_days), bench, dummies])
+    ok = np.isfinite(port) & np.isfinite(bench)
+    res = sm.OLS(port[ok], x[ok]).fit()
+    w = np.r_[0.0, 0.0, np.ones(t_days)]
+    return float(w @ res.params), float(np.sqrt(w @ res.cov_params() @ w)), int(res.df_resid)
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize(("length", "t_days"), [(240, 1), (240, 3), (50, 11), (12, 2)])
+def test_portfolio_dummy_test_matches_statsmodels_ols(seed, length, t_days):
+    rng = np.random.default_rng(seed)
+    bench = rng.normal(0.0004, 0.011, length + t_days)
+    port = 0.0002 + 1.1 * bench + rng.normal(0, 0.006, length + t_days)
+    port[length:] += rng.normal(0, 0.02, t_days)  # abnormal returns in the window
+    if seed % 2:
+        port[rng.choice(length, 5, replace=False)] = np.nan  # missing estimation days
+        bench[rng.choice(length, 2, replace=False)] = np.nan
+    est, se, dof = ols_reference(port, bench, length, t_days)
+    res = portfolio_dummy_test(port, bench, length, t_days, n=7)
+    assert res.estimate == pytest.approx(est, rel=1e-10, abs=1e-14)
+    assert res.stat == pytest.approx(est / se, rel=1e-10)
+    assert res.distribution == f"t({dof})"
+    assert res.p_value == pytest.approx(2 * sps.t.sf(abs(est / se), dof), rel=1e-9)
+    assert res.nobs == 7
+
+
+def test_portfolio_dummy_test_invalid_cases():
+    rng = np.random.default_rng(5)
+    bench = rng.normal(0, 0.01, 30)
+    port = bench + rng.normal(0, 0.005, 30)
+    gap = port.copy()
+    gap[-1] = np.nan
+    with pytest.warns(InvalidTestStatistic, match="missing return in the window"):
+        assert np.isnan(portfolio_dummy_test(gap, bench, 28, 2, 3).stat)
+    with pytest.warns(InvalidTestStatistic, match="only 2 residual degrees of freedom"):
+        portfolio_dummy_test(port[-6:], bench[-6:], 4, 2, 3)
+    flat = bench.copy()
+    flat[:28] = 0.001
+    with pytest.warns(InvalidTestStatistic, match="benchmark return does not vary"):
+        assert np.isnan(portfolio_dummy_test(port, flat, 28, 2, 3).p_value)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.isfinite(portfolio_dummy_test(port, bench, 28, 2, 3).stat)

@@ -24,7 +24,6 @@ import zoneinfo
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-import exchange_calendars as xcals
 import numpy as np
 import pandas as pd
 
@@ -45,6 +44,8 @@ _LOCK = threading.Lock()
 @functools.lru_cache(maxsize=1)
 def calendar_names() -> tuple[str, ...]:
     """Codes and aliases exchange_calendars knows, sorted (e.g. ``XNYS``, ``NYSE``, ``XTKS``)."""
+    import exchange_calendars as xcals
+
     return tuple(sorted(xcals.get_calendar_names(include_aliases=True)))
 
 
@@ -105,7 +106,13 @@ class _CalendarData:
 
 @functools.cache
 def _load(name: str) -> _CalendarData:
-    """Build the exchange_calendars object once per name (it takes a fraction of a second)."""
+    """Build the exchange_calendars object once per name (it takes a fraction of a second).
+
+    exchange_calendars is imported here, on the first calendar a process builds, so that
+    importing :mod:`eventstudy` (and ``eventstudy --help``) does not pay for it.
+    """
+    import exchange_calendars as xcals
+
     with _LOCK, warnings.catch_warnings():
         # exchange_calendars 4.13 reads Series.values on tz-aware data, deprecated in pandas 3.1;
         # silence that one message here (it is not the user's to act on).

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from ..result import StudyResult
 from .html import render_html, write_html
 from .markdown import render_markdown, write_markdown
-from .plots import write_plots
 from .tables import write_tables
 
 
@@ -26,6 +26,8 @@ def write_report(result: StudyResult, directory: str | Path) -> list[Path]:
     list of pathlib.Path
         The files written.
     """
+    from .plots import write_plots  # imported here: matplotlib is slow to import
+
     directory = Path(directory)
     files = write_tables(result, directory)
     plots = write_plots(result, directory)
@@ -33,6 +35,15 @@ def write_report(result: StudyResult, directory: str | Path) -> list[Path]:
     files.append(write_markdown(result, directory, plots))
     files.append(write_html(result, directory, plots))
     return files
+
+
+def __getattr__(name: str) -> Any:
+    # ``write_plots`` is still importable from here, without importing matplotlib eagerly.
+    if name == "write_plots":
+        from .plots import write_plots
+
+        return write_plots
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = ["render_html", "render_markdown", "write_html", "write_markdown", "write_report"]

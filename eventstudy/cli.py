@@ -11,16 +11,18 @@ import sys
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
-import pandas as pd
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from .errors import EventFileError, EventStudyError, EventStudyWarning, InputError
-from .runner import run_study
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
+# The library (pandas, the engine, the report) is imported inside the commands, so that
+# ``eventstudy --help`` and option errors answer without loading it.
 
 app = typer.Typer(
     help="Measure how news moves stock prices and market value (event studies).",
@@ -37,6 +39,13 @@ out = Console()
 F = TypeVar("F", bound=Callable[..., Any])
 
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show the full traceback of an error.")]
+
+
+def run_study(events: Path, **options: Any) -> Any:
+    """:func:`eventstudy.runner.run_study`, imported on first use (what ``run`` calls)."""
+    from .runner import run_study as run_study_impl
+
+    return run_study_impl(events, **options)
 
 
 def _window(text: str) -> tuple[int, int]:
@@ -150,6 +159,8 @@ def run(
     debug: DebugOption = False,
 ) -> None:
     """Run an event study and write tables, plots and a report."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     options: dict[str, Any] = {"model": model, "return_kind": return_kind}
     if executor != "local" or scheduler is not None:
         options["executor"] = executor
@@ -217,6 +228,9 @@ def list_events(
     debug: DebugOption = False,
 ) -> None:
     """Show each event with the session it is aligned to (day 0)."""
+    import pandas as pd
+    from rich.table import Table
+
     from .events.load import describe_events, load_events
 
     frame = describe_events(load_events(file))

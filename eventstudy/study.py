@@ -320,7 +320,8 @@ class EventStudy:
     def _plan(self) -> _Plan:
         """Align every firm-event to its session and find the sessions the study needs."""
         ev = self.events
-        if not ev.studied:
+        studied = ev.studied  # a property that walks every event: read it once
+        if not studied:
             raise InputError(
                 f"{ev.source or ev.name}: no events of kind 'event' to study; add at least one.",
                 source=ev.source,
@@ -334,7 +335,7 @@ class EventStudy:
             return calendars[name]
 
         main = calendar(ev.calendar)
-        pairs = self._align_pairs(calendar)
+        pairs = self._align_pairs(calendar, studied)
         pairs["market"] = self.benchmark
         est = self.estimation_window
         span = span_of(self.event_windows)
@@ -342,16 +343,18 @@ class EventStudy:
         start = main.offset(main.align(first.date()), int(min(est[0], span[0])) - 1)
         end = main.offset(main.align(last.date()), int(max(span[-1], 0)))
         sessions = main.sessions(start, end)
-        for cal_name in set(pairs["calendar"]) - {ev.calendar}:
+        for cal_name in set(pd.unique(pairs["calendar"])) - {ev.calendar}:
             sessions = sessions.union(calendars[cal_name].sessions(start, end))
-        firm_tickers = list(dict.fromkeys(pairs["ticker"]))
+        firm_tickers = [str(t) for t in pd.unique(pairs["ticker"])]
 
         def align(event: Event, cal_name: str) -> pd.Timestamp:
             return calendar(cal_name).align_event(event)
 
         return _Plan(pairs, sessions, start, end, firm_tickers, align)
 
-    def _align_pairs(self, calendar: Callable[[str], TradingCalendar]) -> pd.DataFrame:
+    def _align_pairs(
+        self, calendar: Callable[[str], TradingCalendar], studied: tuple[Event, ...]
+    ) -> pd.DataFrame:
         """One row per firm-event with its day 0, aligned per calendar in one vectorised call.
 
         Date-only events go through :meth:`TradingCalendar.align_many`; events with a time of
@@ -359,7 +362,6 @@ class EventStudy:
         appearance, tickers in event order.
         """
         ev = self.events
-        studied = ev.studied
         members = [ev.tickers_of(e) for e in studied]
         counts = np.fromiter((len(t) for t in members), dtype=np.int64, count=len(members))
         ev_idx = np.repeat(np.arange(len(studied)), counts)
@@ -372,9 +374,13 @@ class EventStudy:
             cal = np.full(len(tickers), ev.calendar, dtype=object)
         day0 = np.empty(len(tickers), dtype="datetime64[ns]")
         timed = np.array([e.time is not None for e in studied], dtype=bool)
-        for cal_name in pd.unique(cal):
-            rows = np.flatnonzero(cal == cal_name)
-            used = np.unique(ev_idx[rows])
+        for cal_name in pd.unique(cal) if ev.exchanges else [ev.calendar]:
+            if ev.exchanges:
+                rows = np.flatnonzero(cal == cal_name)
+                used = np.unique(ev_idx[rows])
+            else:  # one calendar: every row, every event
+                rows = np.arange(len(tickers))
+                used = np.arange(len(studied))
             when = np.empty(len(studied), dtype="datetime64[ns]")
             plain = used[~timed[used]]
             if len(plain):
@@ -391,7 +397,7 @@ class EventStudy:
                 "calendar": cal,
             }
         )
-        if len(pd.unique(cal)) > 1:
+        if ev.exchanges and len(pd.unique(cal)) > 1:
             pos = pd.Series(np.arange(len(pairs)))
             first = pos.groupby([ev_idx, cal]).transform("min").to_numpy()
             pairs = pairs.iloc[np.lexsort((pos.to_numpy(), first))].reset_index(drop=True)

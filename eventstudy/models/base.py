@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -154,23 +155,27 @@ class ReturnFit:
     def fit_table(self) -> pd.DataFrame:
         """One row per firm-event: parameters, R-squared, residual sd, nobs and the window used."""
         pairs = self.sample.pairs
-        frame = pairs[["event_id", "ticker"]].copy()
-        for j, name in enumerate(self.param_names):
-            frame[name] = self.params[:, j]
-        frame["r2"] = self.r2
-        frame["resid_sd"] = np.sqrt(self.sigma2)
-        frame["nobs"] = self.nobs
-        frame["dof"] = self.dof
         used = np.isfinite(self.est_resid)
         dates = self.sample.dates.to_numpy()
         first = np.where(used.any(axis=1), used.argmax(axis=1), -1)
         last = np.where(used.any(axis=1), used.shape[1] - 1 - used[:, ::-1].argmax(axis=1), -1)
         pos_first = np.take_along_axis(self.sample.est_pos, np.maximum(first, 0)[:, None], 1)[:, 0]
         pos_last = np.take_along_axis(self.sample.est_pos, np.maximum(last, 0)[:, None], 1)[:, 0]
-        frame["fit_start"] = np.where(first >= 0, dates[pos_first], np.datetime64("NaT"))
-        frame["fit_stop"] = np.where(last >= 0, dates[pos_last], np.datetime64("NaT"))
-        frame.insert(2, "model", self.model)
-        return frame
+        # one constructor call: column-by-column inserts cost more than the numbers at 10^3 rows
+        columns: dict[str, Any] = {
+            "event_id": pairs["event_id"].to_numpy(),
+            "ticker": pairs["ticker"].to_numpy(),
+            "model": np.full(len(pairs), self.model, dtype=object),
+        }
+        for j, name in enumerate(self.param_names):
+            columns[name] = self.params[:, j]
+        columns["r2"] = self.r2
+        columns["resid_sd"] = np.sqrt(self.sigma2)
+        columns["nobs"] = self.nobs
+        columns["dof"] = self.dof
+        columns["fit_start"] = np.where(first >= 0, dates[pos_first], np.datetime64("NaT"))
+        columns["fit_stop"] = np.where(last >= 0, dates[pos_last], np.datetime64("NaT"))
+        return pd.DataFrame(columns, index=pairs.index)
 
 
 @dataclass(frozen=True)

@@ -155,7 +155,9 @@ def make_panel(
 
 
 def _pad(values: np.ndarray) -> np.ndarray:
-    out = np.full((values.shape[0] + 1, values.shape[1] + 1), np.nan)
+    # column-major: a firm-event reads one column over consecutive dates, so its gathers are
+    # sequential in memory instead of one cache line per day
+    out = np.full((values.shape[0] + 1, values.shape[1] + 1), np.nan, order="F")
     out[:-1, :-1] = values
     return out
 

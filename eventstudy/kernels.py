@@ -166,6 +166,8 @@ def rank_pass1(
     rk = np.empty(width)
     span = ar.shape[1]
     sa = np.empty(span)
+    span_left = np.zeros(span, np.int64)
+    span_right = np.zeros(span, np.int64)
     for i in range(m):
         g = codes[i]
         if g < 0:
@@ -218,6 +220,12 @@ def rank_pass1(
         w_g = 1.0 / (n + 2.0)
         for j in range(n):
             est_sums[2, p, g, col[j]] += rk[j] * w_g
+        # where each abnormal return of the span falls among the residuals: the same for
+        # every window, so searched once per row
+        for c in range(span):
+            a = ar[i, c]
+            if np.isfinite(a):
+                span_left[c], span_right[c] = _count_below(sv, n, a)
         for w in range(n_w):
             if not valid[w, i]:
                 continue
@@ -226,11 +234,26 @@ def rank_pass1(
             for c in range(lo, hi + 1):
                 a = ar[i, c]
                 if np.isfinite(a):
-                    sa[na] = a
+                    q = na  # insertion into the short sorted list
+                    while q > 0 and sa[q - 1] > a:
+                        sa[q] = sa[q - 1]
+                        q -= 1
+                    sa[q] = a
                     na += 1
-            sa[:na] = np.sort(sa[:na])
             total = n + na
             denom = total + 1.0
+            scale = 1.0 / denom
+            med = np.nan
+            below_med = 0
+            upto_med = n
+            if total > 0:
+                lo_v = _merged_kth(sv, n, sa, na, max((total - 1) // 2, 0))
+                hi_v = _merged_kth(sv, n, sa, na, max(total // 2, 0))
+                med = (lo_v + hi_v) / 2.0
+                # sorted: the residuals below the median come first, those above it last
+                below_med, upto_med = _count_below(sv, n, med)
+            corrado = win_est[0, w, g]
+            signs = win_est[1, w, g]
             # Corrado: each residual's rank in the merged sample is its own rank plus the
             # window's abnormal returns below it (ties count one half)
             lt = 0
@@ -242,24 +265,14 @@ def rank_pass1(
                     le = lt
                 while le < na and sa[le] <= sv[j]:
                     le += 1
-                win_est[0, w, g, col[j]] += (rk[j] + 0.5 * (lt + le)) / denom - 0.5
-            med = np.nan
-            if total > 0:
-                lo_v = _merged_kth(sv, n, sa, na, max((total - 1) // 2, 0))
-                hi_v = _merged_kth(sv, n, sa, na, max(total // 2, 0))
-                med = (lo_v + hi_v) / 2.0
-            if total > 0:
-                # sorted: the residuals below the median come first, those above it last
-                below_med, upto_med = _count_below(sv, n, med)
-                for j in range(below_med):
-                    win_est[1, w, g, col[j]] -= 1.0
-                for j in range(upto_med, n):
-                    win_est[1, w, g, col[j]] += 1.0
+                c = col[j]
+                corrado[c] += (rk[j] + 0.5 * (lt + le)) * scale - 0.5
+                signs[c] += np.float64(j >= upto_med) - np.float64(j < below_med)
             for c in range(lo, hi + 1):
                 a = ar[i, c]
                 if not np.isfinite(a):
                     continue
-                p_left, p_right = _count_below(sv, n, a)
+                p_left, p_right = span_left[c], span_right[c]
                 less = 0
                 same = 0
                 for q in range(na):

@@ -508,10 +508,9 @@ class EventStudy:
         )
         # running CAR from the first day of the span, with its exact variance (estimation
         # covariance across days included), for CAR paths with bands
-        start = int(s.rel_days[0])
-        running = [fit.car((start, int(d)), self.missing) for d in s.rel_days]
-        frame["car_to_date"] = flat(np.stack([c[0] for c in running], axis=1))
-        frame["car_to_date_se"] = flat(np.sqrt(np.stack([c[1] for c in running], axis=1)))
+        path, path_var = fit.car_path(int(s.rel_days[0]), self.missing)
+        frame["car_to_date"] = flat(path)
+        frame["car_to_date_se"] = flat(np.sqrt(path_var))
         with np.errstate(invalid="ignore", divide="ignore"):
             frame["ar_t"] = frame["abnormal_return"] / frame["ar_se"]
         return frame

@@ -78,6 +78,9 @@ class ReturnFit:
     normal: np.ndarray
     ar: np.ndarray
     notes: dict[str, str] = field(default_factory=dict)
+    _car_cache: dict[Any, tuple[np.ndarray, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def n(self) -> int:
@@ -124,6 +127,15 @@ class ReturnFit:
             Arrays of shape ``(n,)``.
         """
         validate_literal(missing, MissingInWindow, "missing")
+        key = ((int(window[0]), int(window[1])), missing)
+        if key not in self._car_cache:
+            self._car_cache[key] = self._car(window, missing)
+        # copies: the cached arrays must survive callers that write into what they get
+        return tuple(a.copy() for a in self._car_cache[key])  # type: ignore[return-value]
+
+    def _car(
+        self, window: WindowSpec, missing: MissingInWindow
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         cols = self.sample.window_columns(window)
         ar = self.ar[:, cols]
         have = np.isfinite(ar)
@@ -141,6 +153,30 @@ class ReturnFit:
             car = np.where(days > 0, car, np.nan)
             var = np.where(days > 0, var, np.nan)
         return car, var, days
+
+    def car_path(
+        self, start: int, missing: MissingInWindow = "nan"
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """CAR from day ``start`` to each day of the span and its variance, shape ``(n, W)``.
+
+        Column ``j`` equals ``car((start, rel_days[j]))`` (NaN before ``start``), computed with
+        running sums instead of one call per day.
+        """
+        validate_literal(missing, MissingInWindow, "missing")
+        before = self.sample.rel_days < start
+        have = np.isfinite(self.ar) & ~before[None, :]
+        days = np.cumsum(have, axis=1)
+        car = np.cumsum(np.where(have, self.ar, 0.0), axis=1)
+        if self.xtx_inv.shape[-1]:
+            c = np.cumsum(np.where(have[:, :, None], self.x_evt, 0.0), axis=1)
+            quad = np.einsum("nwk,nkj,nwj->nw", c, self.xtx_inv, c)
+        else:
+            quad = 0.0
+        var = self.sigma2[:, None] * (days + quad)
+        length = np.cumsum(~before)[None, :]
+        ok = (days == length) if missing == "nan" else (days > 0)
+        ok &= ~before[None, :]
+        return np.where(ok, car, np.nan), np.where(ok, var, np.nan)
 
     def bhar(self, window: WindowSpec) -> np.ndarray:
         r"""Buy-and-hold abnormal return :math:`\prod(1+R_t) - \prod(1+\hat R_t)` over ``window``.

@@ -163,3 +163,37 @@ def test_too_few_estimation_days_gives_nan_not_garbage() -> None:
     fit = MarketModel(min_nobs=55).fit(build_sample(pairs, returns, mkt, EST, WINDOWS))
     assert np.isnan(fit.sigma2[0]) and np.isnan(fit.ar[0]).all()
     assert np.isfinite(fit.sigma2[1])
+
+
+@pytest.mark.parametrize("missing", ["nan", "skip"])
+def test_car_path_matches_statsmodels_day_by_day(missing: str) -> None:
+    returns, mkt = random_panel(3, missing=0.08)
+    pairs = pairs_for(returns, [150, 260])
+    sample = build_sample(pairs, returns, mkt, EST, WINDOWS)
+    fit = MarketModel(min_nobs=30).fit(sample)
+    start = -3
+    path, path_var = fit.car_path(start, missing)
+    dates, rel = returns.index, sample.rel_days
+    for i, row in enumerate(pairs.itertuples()):
+        p0 = dates.get_loc(row.day0)
+        est = slice(p0 + EST[0], p0 + EST[1] + 1)
+        y, x = returns[row.ticker].iloc[est], mkt.iloc[est]
+        ok = y.notna() & x.notna()
+        res = sm.OLS(y[ok].to_numpy(), sm.add_constant(x[ok].to_numpy())).fit()
+        for j, day in enumerate(rel):
+            if day < start:
+                assert np.isnan(path[i, j])
+                continue
+            pos = p0 + np.arange(start, day + 1)
+            yw = returns[row.ticker].to_numpy()[pos]
+            xw = mkt.to_numpy()[pos]
+            have = np.isfinite(yw) & np.isfinite(xw)
+            if (missing == "nan" and not have.all()) or not have.any():
+                assert np.isnan(path[i, j])
+                continue
+            design = np.column_stack([np.ones(have.sum()), xw[have]])
+            ar = yw[have] - design @ res.params
+            c = design.sum(axis=0)
+            var = have.sum() * res.scale + c @ res.cov_params() @ c
+            assert path[i, j] == pytest.approx(ar.sum(), abs=1e-12)
+            assert path_var[i, j] == pytest.approx(var, rel=1e-10)

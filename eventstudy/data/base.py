@@ -22,6 +22,7 @@ import datetime as dt
 import re
 import warnings
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -161,6 +162,150 @@ def to_naive_dates(values: pd.Series | pd.Index) -> pd.DatetimeIndex:
     return idx.normalize().as_unit("ns")
 
 
+_DAY_NS = 86_400_000_000_000
+_NAT = np.iinfo(np.int64).min
+_LAST = np.iinfo(np.int64).max
+
+
+def row_dates(values: pd.Series | pd.Index) -> pd.DatetimeIndex:
+    """:func:`to_naive_dates` for a column of row dates, skipping the work when already done.
+
+    Values that are already tz-naive ``datetime64[ns]`` at midnight are returned as they are
+    (no frequency is inferred: the dates of a long frame have none).
+
+    Parameters
+    ----------
+    values
+        Datetime-like values, one per row.
+
+    Returns
+    -------
+    pandas.DatetimeIndex
+        Tz-naive, midnight-normalised ``datetime64[ns]`` dates.
+    """
+    idx = pd.DatetimeIndex(values)
+    if idx.tz is None and idx.dtype == np.dtype("datetime64[ns]"):
+        i8 = idx.asi8
+        if not np.any((i8 % _DAY_NS != 0) & (i8 != _NAT)):
+            return idx
+    return to_naive_dates(idx)
+
+
+def ticker_codes(tickers: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer code of each row's ticker and the tickers in first-seen order.
+
+    Parameters
+    ----------
+    tickers
+        One ticker per row; a missing value is a ticker of its own (as in :func:`pandas.unique`).
+
+    Returns
+    -------
+    codes : numpy.ndarray
+        ``intp`` code of each row, an index into ``uniques``.
+    uniques : pandas.Index
+        The distinct tickers in order of first appearance.
+
+    Notes
+    -----
+    When every ticker's rows are contiguous (a frame sorted by ticker), the codes are found by
+    comparing neighbouring rows, which is cheaper than hashing every string.
+    """
+    dtype = tickers.dtype
+    if len(tickers) > 1 and isinstance(dtype, pd.StringDtype) and dtype.na_value is np.nan:
+        values = tickers.array
+        change = np.asarray(values[1:] != values[:-1], dtype=bool)  # NaN differs from all
+        starts = np.flatnonzero(change) + 1
+        heads = pd.Index(values.take(np.append(0, starts)))
+        if heads.is_unique and not heads.hasnans:
+            codes = np.zeros(len(tickers), dtype=np.intp)
+            np.cumsum(change, out=codes[1:])
+            return codes, heads
+    codes, uniques = pd.factorize(tickers, use_na_sentinel=False)
+    return np.asarray(codes, dtype=np.intp), pd.Index(uniques)
+
+
+def sort_rank(uniques: pd.Index) -> np.ndarray:
+    """Rank of each value of ``uniques`` in the order pandas sorts them (missing values last)."""
+    order = pd.Series(uniques).sort_values(kind="stable").index.to_numpy()
+    rank = np.empty(len(order), dtype=np.intp)
+    rank[order] = np.arange(len(order), dtype=np.intp)
+    return rank
+
+
+@dataclass(frozen=True)
+class KeyRuns:
+    """Rows of a long frame grouped by their (ticker, date) key; see :func:`key_runs`.
+
+    Attributes
+    ----------
+    order
+        Stable permutation that sorts the rows by key, or None when they already are sorted.
+        Rows with equal keys keep their relative order.
+    starts
+        Position, in sorted order, of the first row of each distinct key; None when every row
+        has a key of its own.
+    n
+        Number of rows.
+    """
+
+    order: np.ndarray | None
+    starts: np.ndarray | None
+    n: int
+
+    def sizes(self) -> np.ndarray:
+        """Number of rows of each key, in key order."""
+        if self.starts is None:
+            return np.ones(self.n, dtype=np.intp)
+        return np.diff(np.append(self.starts, self.n))
+
+    def last_rows(self) -> np.ndarray | None:
+        """Row number of the last row of each key, in key order; None means all rows as they are."""
+        if self.starts is None:
+            return self.order
+        ends = np.empty(len(self.starts), dtype=np.intp)
+        ends[:-1] = self.starts[1:] - 1
+        if len(ends):
+            ends[-1] = self.n - 1
+        return ends if self.order is None else self.order[ends]
+
+
+def key_runs(group: np.ndarray, dates: np.ndarray) -> KeyRuns:
+    """Group rows by (group, date), sorting them only when they are not in that order already.
+
+    Parameters
+    ----------
+    group
+        Integer group of each row (a ticker code or rank).
+    dates
+        ``int64`` nanosecond date of each row; NaT sorts last, as in
+        :meth:`pandas.DataFrame.sort_values`.
+
+    Returns
+    -------
+    KeyRuns
+        The sorting permutation (if any) and where each key starts.
+    """
+    n = len(group)
+    if n < 2:
+        return KeyRuns(None, None, n)
+    if dates.min() == _NAT:
+        dates = np.where(dates == _NAT, _LAST, dates)
+    step = np.diff(group)
+    same = step == 0
+    if np.all((step > 0) | (same & (dates[1:] > dates[:-1]))):
+        return KeyRuns(None, None, n)  # sorted, one row per key: the common case
+    order: np.ndarray | None = None
+    if not np.all((step > 0) | (same & (dates[1:] >= dates[:-1]))):
+        order = np.lexsort((dates, group))
+        group, dates = group[order], dates[order]
+        same = np.diff(group) == 0
+    repeat = same & (dates[1:] == dates[:-1])
+    if not repeat.any():
+        return KeyRuns(order, None, n)
+    return KeyRuns(order, np.append(0, np.flatnonzero(~repeat) + 1), n)
+
+
 def _bad_row_error(source: str, column: str, position: int, value: object, what: str) -> InputError:
     if _isna(value) or (isinstance(value, str) and not value.strip()):
         return InputError(
@@ -204,7 +349,7 @@ def _parse_dates(raw: pd.Series, source: str) -> pd.Series:
         i = int(bad[0])
         raise _bad_row_error(source, "date", i, raw.iloc[i], "a date such as 2025-01-27")
     try:
-        return pd.Series(to_naive_dates(parsed), index=raw.index)
+        return pd.Series(row_dates(parsed), index=raw.index)
     except (ValueError, TypeError, OverflowError) as exc:  # pragma: no cover - mixed time zones
         raise InputError(
             f"{source}: column 'date' mixes time zones or holds out-of-range dates ({exc}); write "
@@ -276,6 +421,33 @@ def normalize_price_frame(frame: pd.DataFrame, source: str) -> pd.DataFrame:
         If a required column is missing or duplicated, or a date, ticker or number cannot be
         parsed; the message names ``source``, the column and the first bad data row.
     """
+    return normalize_with_codes(frame, source)[0]
+
+
+def normalize_with_codes(
+    frame: pd.DataFrame, source: str
+) -> tuple[pd.DataFrame, np.ndarray, pd.Index]:
+    """:func:`normalize_price_frame`, also returning each row's ticker code and the tickers.
+
+    Parameters
+    ----------
+    frame, source
+        As for :func:`normalize_price_frame`.
+
+    Returns
+    -------
+    frame : pandas.DataFrame
+        The canonical long frame.
+    codes : numpy.ndarray
+        ``intp`` code of each row's ticker, an index into ``tickers``.
+    tickers : pandas.Index
+        The distinct tickers, sorted (so the codes never decrease down the rows).
+
+    Raises
+    ------
+    InputError
+        As :func:`normalize_price_frame`.
+    """
     if not isinstance(frame, pd.DataFrame):
         raise InputError(
             f"{source}: expected a table of prices, got {type(frame).__name__}; pass a "
@@ -312,16 +484,11 @@ def normalize_price_frame(frame: pd.DataFrame, source: str) -> pd.DataFrame:
     positions = {n: i for i, n in enumerate(names) if n in PRICE_COLUMNS}
     data = {n: frame.iloc[:, i].reset_index(drop=True) for n, i in positions.items()}
     if not len(frame):
-        return empty_price_frame()
+        return empty_price_frame(), np.zeros(0, dtype=np.intp), pd.Index([], dtype=str)
 
     dates = _parse_dates(data["date"], source)
-    raw_ticker = data["ticker"]
-    tickers = _as_text(raw_ticker)
-    bad = np.flatnonzero(tickers.fillna("").eq("").to_numpy(dtype=bool))
-    if len(bad):
-        i = int(bad[0])
-        raise _bad_row_error(source, "ticker", i, raw_ticker.iloc[i], "a ticker symbol")
-    out = pd.DataFrame({"date": dates, "ticker": tickers.astype(str)})
+    tickers, codes, uniques = _parse_tickers(data["ticker"], source)
+    out = pd.DataFrame({"date": dates, "ticker": tickers})
     for col in NUMERIC_COLUMNS:
         if col in data:
             out[col] = _parse_numbers(data[col], col, source)
@@ -330,5 +497,47 @@ def normalize_price_frame(frame: pd.DataFrame, source: str) -> pd.DataFrame:
     if "close" not in data:
         out["close"] = out["adj_close"]
     out = out[list(PRICE_COLUMNS)]
-    out = out.sort_values(["ticker", "date"], kind="stable").reset_index(drop=True)
-    return out
+    # Sort by ticker, then date (stable), through integer keys: a file written in that order
+    # (the usual case) is recognised in one pass and not reordered.
+    rank = sort_rank(uniques)
+    codes = rank[codes]
+    order = key_runs(codes, out["date"].to_numpy().view(np.int64)).order
+    if order is not None:
+        out = out.take(order)
+        codes = codes[order]
+    uniques = uniques.take(np.argsort(rank))
+    return out.reset_index(drop=True), codes, uniques
+
+
+def _parse_tickers(raw: pd.Series, source: str) -> tuple[pd.Series, np.ndarray, pd.Index]:
+    """Stripped ticker text of each row, its code and the distinct tickers (first-seen order).
+
+    A blank or missing ticker raises naming the first bad row. A categorical column (a Parquet
+    dictionary column) is stripped category by category instead of row by row.
+    """
+    if isinstance(raw.dtype, pd.CategoricalDtype) and pd.api.types.is_string_dtype(
+        raw.cat.categories.dtype
+    ):
+        labels = _as_text(pd.Series(raw.cat.categories))
+        raw_codes = raw.cat.codes.to_numpy()
+        blank = np.append(labels.fillna("").eq("").to_numpy(dtype=bool), True)  # code -1: NA
+        bad = np.flatnonzero(blank[raw_codes])
+        if not len(bad):
+            # distinct categories may strip to the same ticker, and some may be unused
+            label_codes, merged = ticker_codes(labels.astype(str))
+            codes = label_codes[raw_codes]
+            used = np.bincount(codes, minlength=len(merged)) > 0
+            if not used.all():
+                codes = (np.cumsum(used) - 1)[codes]
+                merged = merged[used]
+            tickers = pd.Series(merged.take(codes), copy=False)
+            return tickers, codes, merged
+    else:
+        text = _as_text(raw)
+        bad = np.flatnonzero(text.fillna("").eq("").to_numpy(dtype=bool))
+        if not len(bad):
+            tickers = text.astype(str)
+            codes, uniques = ticker_codes(tickers)
+            return tickers, codes, uniques
+    i = int(bad[0])
+    raise _bad_row_error(source, "ticker", i, raw.iloc[i], "a ticker symbol")

@@ -16,15 +16,28 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import DataUnavailableError, InputError
-from .base import PRICE_COLUMNS, canonical_column, normalize_price_frame
+from .base import (
+    PRICE_COLUMNS,
+    canonical_column,
+    normalize_price_frame,
+    normalize_with_codes,
+    ticker_codes,
+)
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
 
 
-def read_table(path: Path, what: str = "price") -> pd.DataFrame:
+def read_table(
+    path: Path,
+    what: str = "price",
+    *,
+    columns: Sequence[str] | None = None,
+    categorical: Sequence[str] = (),
+) -> pd.DataFrame:
     """Read a CSV or Parquet file into a frame, turning every read failure into one sentence.
 
     Parameters
@@ -33,6 +46,10 @@ def read_table(path: Path, what: str = "price") -> pd.DataFrame:
         File to read; ``.parquet``/``.pq`` are read as Parquet, anything else as CSV.
     what
         What the file holds (``"price"``, ``"share-count"``), used in messages.
+    columns
+        For Parquet, read only these columns (and the stored index); all columns when None.
+    categorical
+        For Parquet, string columns to read as categoricals (one value per distinct string).
 
     Returns
     -------
@@ -55,7 +72,10 @@ def read_table(path: Path, what: str = "price") -> pd.DataFrame:
         )
     try:
         if path.suffix.lower() in PARQUET_SUFFIXES:
-            frame = pd.read_parquet(path)
+            options = {"read_dictionary": list(categorical)} if categorical else {}
+            frame = pd.read_parquet(
+                path, columns=None if columns is None else list(columns), **options
+            )
         else:
             # Only empty cells are missing: "NA" may be a ticker, "n/a" in a price column is an
             # error to report rather than a silent NaN.
@@ -96,13 +116,20 @@ def table_to_long(frame: pd.DataFrame, source: str) -> pd.DataFrame:
     InputError
         If the table has no date column, no price column, or unparseable values.
     """
+    return _to_long(frame, source)[0]
+
+
+def _to_long(
+    frame: pd.DataFrame, source: str
+) -> tuple[pd.DataFrame, np.ndarray | None, pd.Index | None]:
+    """:func:`table_to_long`; for a long table also each row's ticker code and the tickers."""
     names = [canonical_column(c) for c in frame.columns]
     if "date" not in names and frame.index.name is not None:
         if canonical_column(frame.index.name) == "date":  # e.g. Parquet saved with a date index
             frame = frame.reset_index()
             names = [canonical_column(c) for c in frame.columns]
     if "ticker" in names or "date" not in names:
-        return normalize_price_frame(frame, source)
+        return normalize_with_codes(frame, source)
     # Wide: a date column and one column per ticker.
     date_pos = names.index("date")
     value_pos = [i for i, n in enumerate(names) if n != "date"]
@@ -129,7 +156,40 @@ def table_to_long(frame: pd.DataFrame, source: str) -> pd.DataFrame:
     long = pd.concat(parts, ignore_index=True)
     normal = normalize_price_frame(long, source)
     # A wide file has blanks where a ticker has no price that day: drop them rather than keep rows.
-    return normal[normal["close"].notna()].reset_index(drop=True)
+    return normal[normal["close"].notna()].reset_index(drop=True), None, None
+
+
+def _long_parquet_columns(path: Path) -> tuple[list[str] | None, list[str]]:
+    """The columns of a long Parquet price file that :func:`normalize_price_frame` uses.
+
+    None (read everything) unless the file has a date, a ticker and a price column and no stored
+    index; then leaving the other columns unread cannot change the result or any message. The
+    second item names the string ticker column, read as a categorical (its values are repeated
+    on every row).
+    """
+    if path.suffix.lower() not in PARQUET_SUFFIXES:
+        return None, []
+    # only for Parquet files, which pandas reads with pyarrow anyway
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        schema = pq.read_schema(path)
+        meta = schema.pandas_metadata or {}
+    except Exception:  # noqa: BLE001 - read_table reports an unreadable file
+        return None, []
+    if any(isinstance(c, str) for c in meta.get("index_columns", ())):
+        return None, []
+    keep = [name for name in schema.names if canonical_column(name) in PRICE_COLUMNS]
+    found = [canonical_column(name) for name in keep]
+    if not ({"date", "ticker"} <= set(found) and {"close", "adj_close"} & set(found)):
+        return None, []
+    if len(found) != len(set(found)):  # a duplicated column is an error: report it as before
+        return None, []
+    ticker = keep[found.index("ticker")]
+    kind = schema.field(ticker).type
+    strings = pa.types.is_string(kind) or pa.types.is_large_string(kind)
+    return keep, [ticker] if strings else []
 
 
 class LocalPriceProvider:
@@ -165,8 +225,12 @@ class LocalPriceProvider:
         InputError
             If it cannot be read or parsed.
         """
-        frame = read_table(self.path)
-        return table_to_long(frame, str(self.path))
+        return self._read()[0]
+
+    def _read(self) -> tuple[pd.DataFrame, np.ndarray | None, pd.Index | None]:
+        columns, categorical = _long_parquet_columns(self.path)
+        frame = read_table(self.path, columns=columns, categorical=categorical)
+        return _to_long(frame, str(self.path))
 
     def get_prices(
         self,
@@ -200,8 +264,10 @@ class LocalPriceProvider:
             If the file cannot be read or parsed.
         """
         wanted = list(dict.fromkeys(str(t) for t in tickers))
-        data = self.read()
-        present = set(data["ticker"].unique())
+        data, codes, uniques = self._read()
+        if codes is None or uniques is None:
+            codes, uniques = ticker_codes(data["ticker"])
+        present = set(uniques)
         missing = [t for t in wanted if t not in present]
         if missing:
             known = sorted(present)
@@ -214,8 +280,10 @@ class LocalPriceProvider:
                 value=missing,
             )
         lo, hi = pd.Timestamp(start), pd.Timestamp(end)
-        keep = data["ticker"].isin(wanted) & data["date"].between(lo, hi)
-        out = data[keep].reset_index(drop=True)
+        keep = data["date"].between(lo, hi).to_numpy()
+        if len(present) > len(wanted):
+            keep = keep & uniques.isin(wanted)[codes]
+        out = data if keep.all() else data[keep].reset_index(drop=True)
         if progress is not None:
             for i in range(len(wanted)):
                 progress(i + 1, len(wanted))

@@ -26,8 +26,9 @@ size and writes a Markdown table::
    (b) ``eventstudy.reference.reference_study`` with the same inputs and ``min_nobs=120``: one
        statsmodels OLS per firm-event, ``scipy.stats.rankdata`` per firm-event, pandas event-time
        frames, pairwise residual correlations for Kolari-Pynnonen r-bar, a statsmodels portfolio
-       regression. Above ``engine.KP_MAX_FIRMS`` firm-events both use the same seeded r-bar
-       subsample (``kp_max_firms=engine.KP_MAX_FIRMS, kp_seed=engine.KP_SEED``).
+       regression. Where the engine draws an r-bar subsample (more than
+       ``engine.KP_MAX_PAIRS`` overlapping pairs), the reference gets the same rows
+       (``kp_rows=run.kp_rows["ALL"]``).
 
    It then checks that they agree: the largest relative difference
    ``|a - b| / max(|a|, |b|)`` over every CAR (all firm-events and windows), every test
@@ -134,7 +135,7 @@ COMPARE_CHILD = textwrap.dedent(
         stages["engine_warm"] = time.perf_counter() - t
         t = time.perf_counter()
         ref = reference_study(pairs, returns, market, est, windows, min_nobs=120,
-                              kp_max_firms=engine.KP_MAX_FIRMS, kp_seed=engine.KP_SEED)
+                              kp_rows=run.kp_rows["ALL"])
         stages["reference"] = time.perf_counter() - t
     t = time.perf_counter()
     def rel(a, b):
@@ -348,8 +349,8 @@ def write_markdown(a: argparse.Namespace, rows: list[dict], n_sessions: int) -> 
             "second, warm call; and (b) `reference.reference_study` (one statsmodels OLS per "
             "firm-event, `scipy.stats.rankdata` per firm-event, pandas event-time frames, "
             "pairwise residual correlations for r-bar, statsmodels portfolio regression; the "
-            "same seeded r-bar subsample as the engine above "
-            "`engine.KP_MAX_FIRMS` firm-events). Both give per-firm ARs, CARs and variances "
+            "same r-bar subsample as the engine when it draws one (more "
+            "than `engine.KP_MAX_PAIRS` overlapping pairs)). Both give per-firm ARs, CARs and variances "
             "and the 13 statistics with p-values. The agreement columns are the largest "
             "`|a - b| / max(|a|, |b|)` over every CAR (all firm-events and windows), every "
             "statistic and every p-value (13 tests x 5 windows), and the count of places where "

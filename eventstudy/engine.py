@@ -15,8 +15,8 @@ the estimation windows is reduced chunk by chunk to sums per group and event-tim
   cross-sectional standard deviation of the standardized CARs is known;
 * portfolio regression: sums and counts of firm and benchmark returns per day;
 * Kolari-Pynnonen: the average residual cross-correlation :math:`\bar r` over the pairs of a
-  group of at most :data:`KP_MAX_FIRMS` firm-events, otherwise of a seeded random subsample of
-  that size (the pair average over a random subsample is unbiased for the pair average over the
+  group whose overlapping pairs number at most :data:`KP_MAX_PAIRS`, otherwise of a seeded
+  random subsample small enough (:func:`kp_subsample`) (the pair average over a random subsample is unbiased for the pair average over the
   group; the result's ``reason`` says so). Pairs whose windows share no day have weight zero,
   so only overlapping pairs are correlated.
 
@@ -68,10 +68,19 @@ from .stats.parametric import (
     portfolio_dummy_test,
 )
 
-__all__ = ["KP_MAX_FIRMS", "CAR_ONLY_TESTS", "Panel", "EngineRun", "estimate", "make_panel"]
+__all__ = [
+    "KP_MAX_PAIRS",
+    "CAR_ONLY_TESTS",
+    "Panel",
+    "EngineRun",
+    "estimate",
+    "kp_subsample",
+    "make_panel",
+]
 
-KP_MAX_FIRMS = 2000
-"""Largest group whose Kolari-Pynnonen :math:`\\bar r` uses every pair; larger groups subsample."""
+KP_MAX_PAIRS = 1_000_000
+"""Most pairs of overlapping windows correlated for one Kolari-Pynnonen :math:`\\bar r`; a
+group with more draws a seeded random subsample small enough to stay under it."""
 
 CAR_ONLY_TESTS = frozenset(
     {"cross_sectional_t", "patell", "bmp", "skewness_adjusted_t", "wilcoxon"}
@@ -517,7 +526,7 @@ def _mapper(executor: Executor, scheduler: str | None, panel: Panel) -> Iterator
 
 @dataclass(frozen=True)
 class EngineRun:
-    """What :func:`estimate` returns: a compact fit, the fit table and the test results.
+    r"""What :func:`estimate` returns: a compact fit, the fit table and the test results.
 
     Attributes
     ----------
@@ -531,6 +540,9 @@ class EngineRun:
         Firm returns present in each estimation window.
     results
         ``(group, window) -> (n_firms, caar, {test name: TestResult})``.
+    kp_rows
+        Per group, the firm-events whose pairs give the Kolari-Pynnonen :math:`\bar r` (all of
+        them unless :func:`kp_subsample` drew a subsample).
     """
 
     fit: ReturnFit
@@ -539,6 +551,7 @@ class EngineRun:
     results: dict[tuple[str, WindowSpec], tuple[int, float, dict[str, TestResult]]] = field(
         default_factory=dict
     )
+    kp_rows: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def estimate(
@@ -619,11 +632,10 @@ def estimate(
     layers, group_layer = _layers(groups, n)
     kp_keep = np.zeros(n, bool)
     rng = np.random.default_rng(KP_SEED)
+    span = span_of(windows)
     kp_sub: dict[str, np.ndarray] = {}
     for g, rows in groups.items():
-        rows = np.asarray(rows)
-        if len(rows) > KP_MAX_FIRMS:
-            rows = np.sort(rng.choice(rows, KP_MAX_FIRMS, replace=False))
+        rows = kp_subsample(np.asarray(rows), day0_pos, (int(span[0]), int(span[-1])), rng)
         kp_sub[g] = rows
         kp_keep[rows] = True
     bounds = list(range(0, n, chunk_size)) or [0]
@@ -702,7 +714,9 @@ def estimate(
         li, gi = group_layer[g]
         for w in windows:
             results[(g, w)] = ctx.run_tests(g, np.asarray(rows), w, li, gi)
-    return EngineRun(fit=fit, fit_table=fit_table, est_have=est_have, results=results)
+    return EngineRun(
+        fit=fit, fit_table=fit_table, est_have=est_have, results=results, kp_rows=kp_sub
+    )
 
 
 def _layers(
@@ -1006,42 +1020,51 @@ class _Context:
         if len(sub) < self._group_n:
             note = (
                 f"r-bar estimated from a random subsample of {len(keep)} of {cs.n} firm-events "
-                f"(all pairs need O(N^2) memory); seed {KP_SEED}"
+                f"(their pairs with overlapping windows exceed {KP_MAX_PAIRS:,}); seed {KP_SEED}"
             )
         if len(keep) < 2:
             return float("nan"), note
-        first, second, r, cnt = self._pair_corr(group)
-        inside = np.zeros(len(self.fit.ar), bool)
-        inside[keep] = True
+        first, second, rij = self._pair_corr(group)  # positions in ``sub``
+        inside = np.isin(sub, keep, assume_unique=True)
         both = inside[first] & inside[second]
-        first, second, r, cnt = first[both], second[both], r[both], cnt[both]
+        first, second, rij = first[both], second[both], rij[both]
         cols = self.fit.sample.window_columns(cs.window)
-        evt = self.fit.sample.evt_pos[:, cols]
+        evt = self.fit.sample.evt_pos[np.ix_(sub, cols)]
         lo = np.where(evt >= 0, evt, 2**40).min(axis=1)
         hi = evt.max(axis=1)
         common = np.minimum(hi[first], hi[second]) - np.maximum(lo[first], lo[second])
         shared = np.maximum(common + 1, 0) / evt.shape[1]
-        rij = np.where((cnt >= 30) & np.isfinite(r), r, 0.0)
         n_pairs = len(keep) * (len(keep) - 1) / 2
-        return float(np.sum(rij * shared) / n_pairs), note
+        return float(np.dot(rij, shared) / n_pairs), note
 
-    def _pair_corr(self, group: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Rows, correlations and common days of the (sub)sample's pairs whose spans overlap."""
+    def _pair_corr(self, group: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The subsample's pairs whose spans overlap, with their residual correlation.
+
+        Pairs are positions in the group's subsample; the correlation is 0 where it rests on
+        fewer than 30 common days or is undefined.
+        """
         key = id(self.kp_sub[group])
         if key not in self._rmat:
             from . import kernels
 
             sub = self.kp_sub[group]
             loc = np.searchsorted(self.kp_rows, sub)
-            resid = np.ascontiguousarray(self.kp_resid[loc], dtype=float)
+            resid = self.kp_resid[loc]
             pos = self.kp_pos[loc]
             start = np.where(pos >= 0, pos - np.arange(pos.shape[1]), -1).max(axis=1)
             span = self.fit.sample.evt_pos[sub]
             lo = np.where(span >= 0, span, 2**40).min(axis=1)
             hi = span.max(axis=1)
             i, j = _overlapping_pairs(lo, hi)
-            r, cnt = kernels.pair_correlations(resid, start, i, j)
-            self._rmat[key] = (sub[i], sub[j], r, cnt)
+            have = np.isfinite(resid)
+            r, cnt = kernels.pair_correlations(
+                np.ascontiguousarray(np.where(have, resid, 0.0)),
+                np.ascontiguousarray(have, dtype=float),
+                start,
+                i,
+                j,
+            )
+            self._rmat[key] = (i, j, np.where((cnt >= 30) & np.isfinite(r), r, 0.0))
         return self._rmat[key]
 
     def _kp_common(
@@ -1120,3 +1143,48 @@ def _overlapping_pairs(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.n
     b = a + 1 + offsets
     i, j = order[a], order[b]
     return np.minimum(i, j), np.maximum(i, j)
+
+
+def _overlap_count(lo: np.ndarray, hi: np.ndarray) -> int:
+    """How many pairs of the intervals ``[lo, hi]`` overlap (sorted starts, one search)."""
+    order = np.argsort(lo, kind="stable")
+    starts = lo[order]
+    stop = np.searchsorted(starts, hi[order], side="right")
+    return int(np.maximum(stop - np.arange(len(order)) - 1, 0).sum())
+
+
+def kp_subsample(
+    rows: np.ndarray, day0_pos: np.ndarray, span: WindowSpec, rng: np.random.Generator
+) -> np.ndarray:
+    r"""The firm-events whose pairs give a group's Kolari-Pynnonen :math:`\bar r`.
+
+    Only pairs whose event spans overlap have weight in :math:`\bar r`. If the group has at
+    most :data:`KP_MAX_PAIRS` of them, every firm-event is used (exact). Otherwise a random
+    subsample of :math:`K = \lfloor N \sqrt{P_{max} / P}\rfloor` firm-events is drawn, which
+    keeps the expected number of overlapping pairs near the budget; the pair average over a
+    random subsample is unbiased for the group's pair average.
+
+    Parameters
+    ----------
+    rows
+        The group's firm-events (row numbers).
+    day0_pos
+        Date position of each firm-event's day 0 (all rows of the sample).
+    span
+        First and last day of the event span, relative to day 0.
+    rng
+        Random generator (seeded by the caller).
+
+    Returns
+    -------
+    numpy.ndarray
+        Sorted row numbers.
+    """
+    rows = np.asarray(rows)
+    d0 = day0_pos[rows]
+    inside = d0 >= 0
+    pairs = _overlap_count(d0[inside] + span[0], d0[inside] + span[1])
+    if pairs <= KP_MAX_PAIRS:
+        return rows
+    size = max(2, int(len(rows) * np.sqrt(KP_MAX_PAIRS / pairs)))
+    return np.sort(rng.choice(rows, size, replace=False))

@@ -363,15 +363,22 @@ def by_window(pattern_sums: np.ndarray, pattern_windows: np.ndarray) -> np.ndarr
 
 @njit(cache=True, nogil=True)
 def pair_correlations(
-    resid: np.ndarray, start: np.ndarray, first: np.ndarray, second: np.ndarray
+    values: np.ndarray,
+    present: np.ndarray,
+    start: np.ndarray,
+    first: np.ndarray,
+    second: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     r"""Pearson correlation of two firm-events' residuals over their common dates.
 
     Parameters
     ----------
-    resid
-        Estimation residuals ``(n, L)``; column ``t`` of row ``i`` is on date position
-        ``start[i] + t``.
+    values
+        Estimation residuals ``(n, L)`` with 0 where missing; column ``t`` of row ``i`` is on
+        date position ``start[i] + t``.
+    present
+        ``(n, L)``: 1.0 where the residual exists, else 0.0 (products instead of branches, so
+        the loop vectorises).
     start
         Date position of each row's first estimation day.
     first, second
@@ -384,7 +391,7 @@ def pair_correlations(
         over the ``count`` dates where both residuals exist (NaN when undefined).
     """
     k_pairs = first.shape[0]
-    width = resid.shape[1]
+    width = values.shape[1]
     r = np.full(k_pairs, np.nan)
     count = np.zeros(k_pairs, np.int64)
     for k in range(k_pairs):
@@ -392,23 +399,23 @@ def pair_correlations(
         off = start[i] - start[j]  # column t of i is column t + off of j
         t0 = max(0, -off)
         t1 = min(width, width - off)
-        n = 0
+        n = 0.0
         sx = 0.0
         sy = 0.0
         sxx = 0.0
         syy = 0.0
         sxy = 0.0
         for t in range(t0, t1):
-            x = resid[i, t]
-            y = resid[j, t + off]
-            if np.isfinite(x) and np.isfinite(y):
-                n += 1
-                sx += x
-                sy += y
-                sxx += x * x
-                syy += y * y
-                sxy += x * y
-        count[k] = n
+            both = present[i, t] * present[j, t + off]
+            x = values[i, t] * both
+            y = values[j, t + off] * both
+            n += both
+            sx += x
+            sy += y
+            sxx += x * x
+            syy += y * y
+            sxy += x * y
+        count[k] = int(n)
         if n > 0:
             den = (n * sxx - sx * sx) * (n * syy - sy * sy)
             if den > 0:

@@ -394,8 +394,7 @@ def reference_study(
     *,
     min_nobs: int = 30,
     missing: MissingInWindow = "nan",
-    kp_max_firms: int | None = None,
-    kp_seed: int = 20100101,
+    kp_rows: np.ndarray | None = None,
 ) -> ReferenceStudy:
     r"""Run the pooled market-model study one firm-event at a time: per-firm results and 13 tests.
 
@@ -421,13 +420,10 @@ def reference_study(
     missing
         ``"nan"`` (a missing abnormal return makes the window's CAR NaN) or ``"skip"`` (sum the
         available days; the variance counts only those days).
-    kp_max_firms
-        ``None`` (default): :math:`\bar r` uses every pair. A number: with more firm-events than
-        that, :math:`\bar r` uses the pairs of a seeded random subsample of that size, drawn as
-        ``np.sort(np.random.default_rng(kp_seed).choice(np.arange(n), kp_max_firms,
-        replace=False))`` (the convention of :data:`eventstudy.engine.KP_MAX_FIRMS`).
-    kp_seed
-        Seed of that subsample.
+    kp_rows
+        ``None`` (default): :math:`\bar r` uses every pair. Row numbers of ``pairs``: the pairs
+        of those firm-events only, e.g. the subsample the engine drew
+        (:attr:`eventstudy.engine.EngineRun.kp_rows`), so that both compute the same average.
 
     Returns
     -------
@@ -436,7 +432,7 @@ def reference_study(
     Raises
     ------
     InputError
-        For an unknown ``missing``, no windows or a ``kp_max_firms`` below 2.
+        For an unknown ``missing``, no windows or ``kp_rows`` that are not row numbers.
 
     Notes
     -----
@@ -530,22 +526,25 @@ def reference_study(
 
     validate_literal(missing, MissingInWindow, "missing")
     windows = _check_windows(windows)
-    if kp_max_firms is not None and (not isinstance(kp_max_firms, int) or kp_max_firms < 2):
-        raise InputError(
-            f"kp_max_firms={kp_max_firms!r} must be None (every pair) or a whole number of at "
-            "least 2, e.g. 2000.",
-            field="kp_max_firms",
-            value=kp_max_firms,
-        )
     pairs = pairs.reset_index(drop=True)
+    if kp_rows is not None:
+        picked = np.asarray(kp_rows)
+        if (
+            picked.ndim != 1
+            or not np.issubdtype(picked.dtype, np.integer)
+            or (len(picked) and (picked.min() < 0 or picked.max() >= len(pairs)))
+        ):
+            raise InputError(
+                f"kp_rows must be row numbers of pairs (0 to {len(pairs) - 1}), got "
+                f"{picked!r:.60}; pass None to use every pair.",
+                field="kp_rows",
+                value=kp_rows,
+            )
     ev = _per_event(pairs, returns, market, estimation, windows, min_nobs, missing)
     fit = ev.fit
     dates = pd.DatetimeIndex(returns.index)
     n_all = len(pairs)
-    kp_rows = np.arange(n_all)
-    if kp_max_firms is not None and n_all > kp_max_firms:
-        rng = np.random.default_rng(kp_seed)
-        kp_rows = np.sort(rng.choice(kp_rows, kp_max_firms, replace=False))
+    kp_rows = np.arange(n_all) if kp_rows is None else np.unique(np.asarray(kp_rows))
     kp_set = set(kp_rows.tolist())
     corr_cache: dict[tuple[int, int], float] = {}
     # estimation residuals on calendar dates (firm-event number = column), for r-bar

@@ -88,7 +88,9 @@ def test_engine_tests_match_registered_functions(missing: str, ties: bool) -> No
 
 
 def test_kolari_pynnonen_subsample_is_flagged(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(engine, "KP_MAX_FIRMS", 15)
+    # 40 firm-events on one date: 780 overlapping pairs; a budget of 110 draws
+    # floor(40 * sqrt(110 / 780)) = 15 of them
+    monkeypatch.setattr(engine, "KP_MAX_PAIRS", 110)
     returns, market = panel(3, n_firms=40, missing=0.0)
     pr = pairs(returns, 3, 40, n_events=1)
     pr["day0"] = returns.index[400]  # one shared date: every window overlaps

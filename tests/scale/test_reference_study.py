@@ -5,15 +5,16 @@ averages across firms with pandas frames, correlates residuals pair by pair and 
 regression with statsmodels; it shares no code with the engine or eventstudy.stats. Every per-firm
 number and every test statistic, p-value and estimate must agree to 1e-10 (relative).
 
-Kolari-Pynnonen r-bar: the engine subsamples groups above ``engine.KP_MAX_FIRMS`` (2000)
-firm-events. Every sample here is far below that, except in
-``test_kolari_pynnonen_subsample_matches``, which lowers the cap and gives the reference the same
-seeded subsample.
+Kolari-Pynnonen r-bar: the engine subsamples groups with more than ``engine.KP_MAX_PAIRS``
+pairs of overlapping windows. Every sample here is far below that, except in
+``test_kolari_pynnonen_subsample_matches``, which lowers the budget and gives the reference the
+engine's subsample.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 import warnings
 
 import numpy as np
@@ -169,26 +170,24 @@ def test_rbar_with_a_shared_day0_is_the_mean_pairwise_correlation() -> None:
 
 
 def test_kolari_pynnonen_subsample_matches(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Above KP_MAX_FIRMS the engine draws a seeded subsample for r-bar; so does the reference."""
-    monkeypatch.setattr(engine, "KP_MAX_FIRMS", 15)
+    """Over the pair budget the engine draws a seeded subsample for r-bar; given the same rows,
+    the reference's pair average agrees."""
+    monkeypatch.setattr(engine, "KP_MAX_PAIRS", 60)
     returns, market = panel(3, n_firms=30, missing=0.03)
     pr = _clustered_pairs(returns, 3)
     run = _engine(pr, returns, market)
-    ref = reference_study(
-        pr,
-        returns,
-        market,
-        ESTIMATION,
-        WINDOWS,
-        min_nobs=120,
-        kp_max_firms=15,
-        kp_seed=engine.KP_SEED,
-    )
+    sub = run.kp_rows["ALL"]
+    assert 2 <= len(sub) < len(pr)
+    ref = reference_study(pr, returns, market, ESTIMATION, WINDOWS, min_nobs=120, kp_rows=sub)
     _assert_same(run, ref)
     full = reference_study(pr, returns, market, ESTIMATION, ((0, 0),), min_nobs=120)
     assert full.rbar[(0, 0)] != pytest.approx(ref.rbar[(0, 0)], rel=1e-6)
     reason = run.results[("ALL", (0, 0))][2]["kolari_pynnonen"].reason
-    assert reason is not None and "random subsample of 15" in reason
+    # the subsample's firm-events that are in the window's cross-section, of all in it
+    assert reason is not None
+    assert re.search(r"random subsample of (\d+) of (\d+) firm-events", reason)
+    used, total = map(int, re.search(r"subsample of (\d+) of (\d+)", reason).groups())
+    assert used <= len(sub) and total == run.results[("ALL", (0, 0))][0]
 
 
 def test_bad_options_are_named() -> None:
@@ -196,8 +195,8 @@ def test_bad_options_are_named() -> None:
     pr = pairs(returns, 1, 3)
     with pytest.raises(InputError, match=r"missing='drop' is not a valid choice.*'skip'"):
         reference_study(pr, returns, market, ESTIMATION, WINDOWS, missing="drop")  # type: ignore[arg-type]
-    with pytest.raises(InputError, match=r"kp_max_firms=1 must be None .* at least 2"):
-        reference_study(pr, returns, market, ESTIMATION, WINDOWS, kp_max_firms=1)
+    with pytest.raises(InputError, match=r"kp_rows must be row numbers of pairs \(0 to 2\)"):
+        reference_study(pr, returns, market, ESTIMATION, WINDOWS, kp_rows=np.array([0, 7]))
     with pytest.raises(InputError, match=r"windows=\(\) holds no event window"):
         reference_study(pr, returns, market, ESTIMATION, ())
     ref = reference_study(pr, returns, market, ESTIMATION, ((0, 0),))

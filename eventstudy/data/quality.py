@@ -28,7 +28,14 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataQualityWarning, InputError
-from .base import PRICE_COLUMNS, to_naive_dates
+from .base import (
+    PRICE_COLUMNS,
+    key_runs,
+    row_dates,
+    sort_rank,
+    ticker_codes,
+    to_naive_dates,
+)
 
 ISSUE_COLUMNS = ("ticker", "check", "date", "value", "action", "message")
 CHECKS = (
@@ -89,11 +96,20 @@ def _split_ratio(ratio: float) -> str | None:
     return None
 
 
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """``(start, length)`` of every run of True in ``mask``."""
-    padded = np.concatenate([[False], mask, [False]]).astype(np.int8)
-    edges = np.flatnonzero(np.diff(padded))
-    return [(int(a), int(b - a)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+def _row_runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every run of True along the rows of a 2-D ``mask``, ordered by row then start.
+
+    Returns
+    -------
+    row, start, length : numpy.ndarray
+        Row of each run, its first column and its number of columns.
+    """
+    rows, cols = mask.shape
+    padded = np.zeros((rows, cols + 2), dtype=np.int8)  # a False column on both ends of each row
+    padded[:, 1:-1] = mask
+    edges = np.flatnonzero(np.diff(padded.ravel()))
+    rise, fall = edges[::2] + 1, edges[1::2] + 1
+    return rise // (cols + 2), rise % (cols + 2) - 1, fall - rise
 
 
 def check_prices(
@@ -158,16 +174,24 @@ def check_prices(
         )
     index = to_naive_dates(sessions)
     issues: list[dict[str, object]] = []
-    frame = prices[list(PRICE_COLUMNS)].copy()
-    frame["date"] = to_naive_dates(frame["date"])
-    frame["ticker"] = frame["ticker"].astype(str)
-    order = [str(t) for t in pd.unique(frame["ticker"])]
+    frame = prices[list(PRICE_COLUMNS)]
+    dates = row_dates(frame["date"])
+    names = frame["ticker"].astype(str)
+    # Tickers become integer codes once (first-seen order); every later step works on them.
+    codes, uniques = ticker_codes(names)
+    order = [str(t) for t in uniques]
 
-    # duplicate_date: keep the last row of each (ticker, date).
-    dup_mask = frame.duplicated(["ticker", "date"], keep=False)
-    if dup_mask.any():
-        counts = frame[dup_mask].groupby(["ticker", "date"], sort=True).size()
-        for (ticker, date), n in counts.items():
+    # duplicate_date: keep the last row of each (ticker, date); the kept rows come out sorted by
+    # ticker, then date.
+    keys = key_runs(sort_rank(uniques)[codes], dates.asi8)
+    rows = keys.last_rows()
+    if keys.starts is not None and rows is not None:
+        sizes = keys.sizes()
+        for group in np.flatnonzero(sizes > 1):
+            r = int(rows[group])
+            ticker, date, n = uniques[codes[r]], dates[r], sizes[group]
+            if pd.isna(ticker) or pd.isna(date):  # as groupby: a missing key is not counted
+                continue
             issues.append(
                 _issue(
                     str(ticker),
@@ -178,84 +202,127 @@ def check_prices(
                     f"{ticker} has {n} rows for {date:%Y-%m-%d}; the last one is used.",
                 )
             )
-        frame = frame.drop_duplicates(["ticker", "date"], keep="last")
-    frame = frame.sort_values(["ticker", "date"], kind="stable").reset_index(drop=True)
+
+    def pick(values: pd.Series | pd.Index) -> pd.Series:
+        kept = values if rows is None else values.take(rows)
+        return pd.Series(kept).reset_index(drop=True)
+
+    clean = pd.DataFrame({"date": pick(dates), "ticker": pick(names)})
+    for col in ("close", "adj_close", "volume"):
+        clean[col] = pick(frame[col])
+    col = codes if rows is None else codes[rows]
+    day = clean["date"]
 
     # non_positive_price: zero or negative close/adj_close -> NaN.
-    bad = (frame["close"] <= 0) | (frame["adj_close"] <= 0)
-    for i in np.flatnonzero(bad.to_numpy()):
-        row = frame.iloc[i]
-        value = row["close"] if row["close"] <= 0 else row["adj_close"]
-        field = "close" if row["close"] <= 0 else "adj_close"
-        issues.append(
-            _issue(
-                row["ticker"],
-                "non_positive_price",
-                row["date"],
-                value,
-                "prices set to NaN",
-                f"{row['ticker']} has {field} {value:g} on {row['date']:%Y-%m-%d}; prices must "
-                "be positive, so that day's prices are not used.",
+    bad = (clean["close"] <= 0) | (clean["adj_close"] <= 0)
+    bad_rows = np.flatnonzero(bad.to_numpy())
+    if len(bad_rows):
+        close_at, adj_at = clean["close"].to_numpy(), clean["adj_close"].to_numpy()
+        for i in bad_rows:
+            ticker, date = order[col[i]], day.iat[i]
+            value = close_at[i] if close_at[i] <= 0 else adj_at[i]
+            field = "close" if close_at[i] <= 0 else "adj_close"
+            issues.append(
+                _issue(
+                    ticker,
+                    "non_positive_price",
+                    date,
+                    value,
+                    "prices set to NaN",
+                    f"{ticker} has {field} {value:g} on {date:%Y-%m-%d}; prices must be "
+                    "positive, so that day's prices are not used.",
+                )
             )
-        )
-    frame.loc[bad, ["close", "adj_close"]] = np.nan
+        clean.loc[bad, ["close", "adj_close"]] = np.nan
 
-    # Lay the prices on the sessions once: one column per ticker, with the frame row of each cell.
-    names = pd.Index(order)
-    col = names.get_indexer(frame["ticker"])
-    pos = index.get_indexer(pd.DatetimeIndex(frame["date"]))
+    # Lay the prices on the sessions once: one row per ticker (first-seen order), one column per
+    # session, so that each ticker's series is contiguous.
+    pos = index.get_indexer(pd.DatetimeIndex(day))
     on = pos >= 0
-    row_of = np.full((len(index), len(names)), -1, dtype=np.int64)
-    row_of[pos[on], col[on]] = np.flatnonzero(on)
+    n_days = len(index)
+    cells = col[on] * n_days + pos[on]
+    shape = (len(order), n_days)
     grids = {}
     for field in ("close", "adj_close"):
-        grid = np.full((len(index), len(names)), np.nan)
-        grid[pos[on], col[on]] = frame[field].to_numpy(dtype=float)[on]
-        grids[field] = grid
+        flat = np.full(shape[0] * shape[1], np.nan)
+        flat[cells] = clean[field].to_numpy(dtype=float)[on]
+        grids[field] = flat.reshape(shape)
 
     # suspected_split: judged on consecutive sessions.
+    row_of: np.ndarray | None = None
     split_rows: list[int] = []
+    split_seen: set[int] = set()
+    split_cells: list[tuple[int, int]] = []
     for field in ("close", "adj_close"):
         values = grids[field]
         with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = values[1:] / values[:-1]
-            jump = np.abs(ratio - 1.0) > split_bound
-        for j, k in np.argwhere(jump):
-            split = _split_ratio(float(ratio[j, k]))
-            hit = int(row_of[j + 1, k])
-            if split is None or hit < 0 or hit in split_rows:
+            ratio = values[:, 1:] / values[:, :-1]
+            moved = np.subtract(ratio, 1.0)
+            jump = np.greater(np.abs(moved, out=moved), split_bound)
+        hits = np.argwhere(jump)
+        hits = hits[np.lexsort((hits[:, 0], hits[:, 1]))]  # session by session, as reported
+        for k, j in hits:
+            split = _split_ratio(float(ratio[k, j]))
+            if split is None:
                 continue
+            if row_of is None:
+                row_of = np.full(shape[0] * shape[1], -1, dtype=np.int64)
+                row_of[cells] = np.flatnonzero(on)
+                row_of = row_of.reshape(shape)
+            hit = int(row_of[k, j + 1])
+            if hit < 0 or hit in split_seen:
+                continue
+            split_seen.add(hit)
             split_rows.append(hit)
-            ticker, date = names[k], index[j + 1]
+            split_cells.append((k, j + 1))
+            ticker, date = order[k], index[j + 1]
             issues.append(
                 _issue(
-                    str(ticker),
+                    ticker,
                     "suspected_split",
                     date,
-                    ratio[j, k],
+                    ratio[k, j],
                     "prices set to NaN",
-                    f"{ticker} {field} moves {ratio[j, k] - 1.0:+.1%} on {date:%Y-%m-%d} "
-                    f"(price ratio {ratio[j, k]:.4f}, close to a {split} split); the prices "
+                    f"{ticker} {field} moves {ratio[k, j] - 1.0:+.1%} on {date:%Y-%m-%d} "
+                    f"(price ratio {ratio[k, j]:.4f}, close to a {split} split); the prices "
                     "look unadjusted, so that day's prices are not used; supply "
                     "split-adjusted prices.",
                 )
             )
     if split_rows:
-        frame.loc[split_rows, ["close", "adj_close"]] = np.nan
-        cells = np.isin(row_of, split_rows)
+        clean.loc[split_rows, ["close", "adj_close"]] = np.nan
+        hit_cells = tuple(np.array(split_cells).T)  # each kept row lies on one cell
         for grid in grids.values():
-            grid[cells] = np.nan
+            grid[hit_cells] = np.nan
     has_price = np.isfinite(grids["close"]) | np.isfinite(grids["adj_close"])
 
-    # gap, stale_price, no_data on the cleaned prices.
+    # gap, stale_price, no_data on the cleaned prices, run by run over the whole grid.
+    has_any = has_price.any(axis=1)
+    gaps: dict[int, list[tuple[int, int]]] = {}
+    if n_days and has_any.any():
+        first = has_price.argmax(axis=1)[:, None]
+        last = n_days - 1 - has_price[:, ::-1].argmax(axis=1)[:, None]
+        at = np.arange(n_days)
+        missing = ~has_price & (at >= first) & (at <= last) & has_any[:, None]
+        for k, start, length in zip(*_row_runs(missing), strict=True):
+            if length > max_gap:
+                gaps.setdefault(int(k), []).append((int(start), int(length)))
+    same = np.zeros(shape, dtype=bool)
+    with np.errstate(invalid="ignore"):
+        np.equal(grids["close"][:, 1:], grids["close"][:, :-1], out=same[:, 1:])
+    stale: dict[int, list[tuple[int, int]]] = {}
+    for k, start, length in zip(*_row_runs(same), strict=True):
+        if length + 1 >= stale_days:
+            stale.setdefault(int(k), []).append((int(start), int(length)))
+
     present = set(order)
+    position = {t: k for k, t in enumerate(order)}
     for ticker in list(tickers or []):
         if str(ticker) not in present:
             order.append(str(ticker))
     for ticker in order:
-        k = names.get_loc(ticker) if ticker in present else -1
-        has = has_price[:, k] if k >= 0 else np.zeros(len(index), dtype=bool)
-        if not has.any():
+        k = position[ticker] if ticker in present else -1
+        if k < 0 or not has_any[k]:
             why = (
                 "is absent from the prices"
                 if ticker not in present
@@ -273,40 +340,34 @@ def check_prices(
                 )
             )
             continue
-        first, last = np.flatnonzero(has)[[0, -1]]
-        for start, length in _runs(~has[first : last + 1]):
-            if length > max_gap:
-                date = index[first + start]
-                issues.append(
-                    _issue(
-                        ticker,
-                        "gap",
-                        date,
-                        length,
-                        "flagged",
-                        f"{ticker} has no price for {length} sessions in a row from "
-                        f"{date:%Y-%m-%d} (more than {max_gap}); returns there are NaN.",
-                    )
+        for start, length in gaps.get(k, ()):
+            date = index[start]
+            issues.append(
+                _issue(
+                    ticker,
+                    "gap",
+                    date,
+                    length,
+                    "flagged",
+                    f"{ticker} has no price for {length} sessions in a row from "
+                    f"{date:%Y-%m-%d} (more than {max_gap}); returns there are NaN.",
                 )
-        close = grids["close"][:, k]
-        same = np.zeros(len(close), dtype=bool)
-        with np.errstate(invalid="ignore"):
-            same[1:] = close[1:] == close[:-1]
-        for start, length in _runs(same):
+            )
+        for start, length in stale.get(k, ()):
             sessions_flat = length + 1  # the first day of the run carries the price too
-            if sessions_flat >= stale_days:
-                date = index[start - 1]
-                issues.append(
-                    _issue(
-                        ticker,
-                        "stale_price",
-                        date,
-                        sessions_flat,
-                        "flagged",
-                        f"{ticker} close stays at {close[start]:g} for {sessions_flat} sessions "
-                        f"from {date:%Y-%m-%d} (limit {stale_days}); the quote may be stale.",
-                    )
+            date = index[start - 1]
+            issues.append(
+                _issue(
+                    ticker,
+                    "stale_price",
+                    date,
+                    sessions_flat,
+                    "flagged",
+                    f"{ticker} close stays at {grids['close'][k, start]:g} for {sessions_flat} "
+                    f"sessions from {date:%Y-%m-%d} (limit {stale_days}); the quote may be "
+                    "stale.",
                 )
+            )
 
     table = pd.DataFrame.from_records(issues, columns=list(ISSUE_COLUMNS))
     table["date"] = pd.to_datetime(table["date"]).astype("datetime64[ns]")
@@ -329,5 +390,4 @@ def check_prices(
             DataQualityWarning,
             stacklevel=2,
         )
-    clean = frame[list(PRICE_COLUMNS)].reset_index(drop=True)
     return QualityReport(issues=table, clean=clean)

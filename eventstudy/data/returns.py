@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .._types import PriceField, ReturnKind, validate_literal
-from .base import to_naive_dates
+from .base import key_runs, row_dates, ticker_codes, to_naive_dates
 
 
 def _sessions(sessions: pd.DatetimeIndex | pd.Index) -> pd.DatetimeIndex:
@@ -46,23 +46,46 @@ def wide_prices(
     """
     validate_literal(field, PriceField, "price_field")
     index = _sessions(sessions)
-    names = prices["ticker"].astype(str)
-    tickers = pd.Index(pd.unique(names), name="ticker")
-    frame = prices.assign(date=to_naive_dates(prices["date"]), ticker=names)
-    frame = frame.drop_duplicates(["ticker", "date"], keep="last")
-    col = tickers.get_indexer(frame["ticker"])
-    values = frame[field].to_numpy(dtype=float)
+    grid, tickers = _ticker_rows(prices, index, field)
+    return _frame(grid, index, tickers)
+
+
+def _frame(grid: np.ndarray, index: pd.DatetimeIndex, tickers: pd.Index) -> pd.DataFrame:
+    """A session-by-ticker frame over a ticker-by-session grid, without copying it.
+
+    pandas keeps a float frame as one (columns x rows) block, so the grid is that block.
+    """
+    return pd.DataFrame(grid.T, index=index, columns=tickers, copy=False)
+
+
+def _ticker_rows(
+    prices: pd.DataFrame, index: pd.DatetimeIndex, field: PriceField
+) -> tuple[np.ndarray, pd.Index]:
+    """Prices as a (ticker x session) grid, tickers in first-seen order; see :func:`wide_prices`."""
+    codes, uniques = ticker_codes(prices["ticker"].astype(str))
+    tickers = uniques.rename("ticker")
+    dates = row_dates(prices["date"])
+    # the last row of each (ticker, date); a frame sorted by ticker and date (what providers and
+    # check_prices return) is recognised in one pass
+    rows = key_runs(codes, dates.asi8).last_rows()
+    col, day = (codes, dates) if rows is None else (codes[rows], dates[rows])
+
+    def column(name: str) -> np.ndarray:
+        values = prices[name].to_numpy(dtype=float)
+        return values if rows is None else values[rows]
+
+    values = column(field)
     if field == "adj_close":
         # a ticker without any adjusted price (a price index) falls back to its close
         has_adj = np.bincount(col, weights=np.isfinite(values), minlength=len(tickers)) > 0
         fallback = ~has_adj[col]
-        values = np.where(fallback, frame["close"].to_numpy(dtype=float), values)
-    row = index.get_indexer(pd.DatetimeIndex(frame["date"]))
+        if fallback.any():
+            values = np.where(fallback, column("close"), values)
+    row = index.get_indexer(day)
     on = row >= 0
-    grid = np.full((len(index), len(tickers)), np.nan)
-    grid[row[on], col[on]] = values[on]
-    out = pd.DataFrame(grid, index=index, columns=tickers)
-    return out
+    grid = np.full(len(tickers) * len(index), np.nan)
+    grid[col[on] * len(index) + row[on]] = values[on]  # contiguous writes for sorted rows
+    return grid.reshape(len(tickers), len(index)), tickers
 
 
 def compute_returns(
@@ -110,10 +133,14 @@ def compute_returns(
     """
     validate_literal(price_field, PriceField, "price_field")
     validate_literal(kind, ReturnKind, "kind")
-    wide = wide_prices(prices, sessions, price_field)
-    ratio = wide / wide.shift(1)
-    if kind == "simple":
-        return ratio - 1.0
+    index = _sessions(sessions)
+    level, tickers = _ticker_rows(prices, index, price_field)
+    out = np.full(level.shape, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
-        logs = np.log(ratio.where(ratio > 0))
-    return pd.DataFrame(logs, index=wide.index, columns=wide.columns)
+        ratio = np.divide(level[:, 1:], level[:, :-1], out=out[:, 1:])
+        if kind == "simple":
+            np.subtract(ratio, 1.0, out=ratio)
+        else:
+            ratio[~(ratio > 0)] = np.nan
+            np.log(ratio, out=ratio)
+    return _frame(out, index, tickers)

@@ -44,7 +44,7 @@ import pandas as pd
 
 from ._types import Executor, MissingInWindow, WindowSpec, validate_literal
 from .errors import InputError
-from .models.base import ReturnFit, ReturnModel
+from .models.base import ReturnFit, ReturnModel, quad_form
 from .models.market import MarketModel
 from .sample import EventSample, span_of
 from .stats import TESTS, CrossSection, TestResult
@@ -830,12 +830,7 @@ class _Context:
         ar_var = fit.sigma2[rows, None] * (
             1.0
             + (
-                np.einsum(
-                    "nwk,nkj,nwj->nw",
-                    fit.x_evt[np.ix_(rows, cols)],
-                    fit.xtx_inv[rows],
-                    fit.x_evt[np.ix_(rows, cols)],
-                )
+                quad_form(fit.x_evt[np.ix_(rows, cols)], fit.xtx_inv[rows])
                 if fit.xtx_inv.shape[-1]
                 else 0.0
             )

@@ -34,7 +34,7 @@ from .errors import ClusteringWarning, InputError
 from .events.load import load_events
 from .events.schema import Event, EventSet
 from .models import MarketModel, ReturnModel, get_model
-from .models.base import ReturnFit
+from .models.base import ReturnFit, quad_form
 from .result import StudyResult
 from .sample import EventSample, span_of
 from .sensitivity import benchmark_contamination, benchmark_sensitivity
@@ -638,8 +638,8 @@ class EventStudy:
             x = fit.x_evt[rows]
             inv = fit.xtx_inv[rows]
             if inv.shape[-1]:
-                lev = np.einsum("nwk,nkj,nwj->nw", x, inv, x)
-                quad = np.einsum("nwk,nkj,nwj->nw", cum_x, inv, cum_x)
+                lev = quad_form(x, inv)
+                quad = quad_form(cum_x, inv)
             else:
                 lev = quad = np.zeros(ar.shape)
             sigma2 = fit.sigma2[rows][:, None]

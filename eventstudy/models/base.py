@@ -17,6 +17,21 @@ from .._types import MissingInWindow, WindowSpec, validate_literal
 from ..sample import EventSample
 
 
+def quad_form(x: np.ndarray, inv: np.ndarray) -> np.ndarray:
+    """Quadratic forms :math:`x'Vx` per firm-event: ``x`` ``(n, ..., k)``, ``inv`` ``(n, k, k)``.
+
+    The same sums as ``einsum("n...k,nkj,n...j->n...")``, as ``k^2`` element-wise products
+    (for the market model's ``k = 2`` several times faster than einsum's generic loop).
+    """
+    n, k = inv.shape[0], inv.shape[-1]
+    shape = (n,) + (1,) * (x.ndim - 2)
+    out = np.zeros(x.shape[:-1])
+    for a in range(k):
+        for b in range(k):
+            out += inv[:, a, b].reshape(shape) * x[..., a] * x[..., b]
+    return out
+
+
 @dataclass(frozen=True)
 class ReturnFit:
     r"""Normal-return model fitted to ``n`` firm-events, with abnormal returns and their variances.
@@ -91,7 +106,7 @@ class ReturnFit:
         """Event-day leverages :math:`x_t'(X'X)^{-1}x_t`, shape ``(n, W)``."""
         if self.xtx_inv.shape[-1] == 0:
             return np.zeros(self.ar.shape)
-        return np.einsum("nwk,nkj,nwj->nw", self.x_evt, self.xtx_inv, self.x_evt)
+        return quad_form(self.x_evt, self.xtx_inv)
 
     def ar_var(self) -> np.ndarray:
         """Prediction-error variance of each abnormal return, shape ``(n, W)``."""
@@ -142,7 +157,7 @@ class ReturnFit:
         days = have.sum(axis=1)
         xe = np.where(have[:, :, None], self.x_evt[:, cols, :], 0.0)
         c = xe.sum(axis=1)
-        quad = np.einsum("nk,nkj,nj->n", c, self.xtx_inv, c) if c.shape[1] else 0.0
+        quad = quad_form(c, self.xtx_inv) if c.shape[1] else 0.0
         car = np.where(have, ar, 0.0).sum(axis=1)
         var = self.sigma2 * (days + quad)
         if missing == "nan":
@@ -169,7 +184,7 @@ class ReturnFit:
         car = np.cumsum(np.where(have, self.ar, 0.0), axis=1)
         if self.xtx_inv.shape[-1]:
             c = np.cumsum(np.where(have[:, :, None], self.x_evt, 0.0), axis=1)
-            quad = np.einsum("nwk,nkj,nwj->nw", c, self.xtx_inv, c)
+            quad = quad_form(c, self.xtx_inv)
         else:
             quad = 0.0
         var = self.sigma2[:, None] * (days + quad)

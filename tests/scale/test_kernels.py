@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from eventstudy import kernels
 from eventstudy.engine import _overlapping_pairs, _patterns
+from eventstudy.models.base import quad_form
 
 
 @settings(max_examples=200, deadline=None)
@@ -75,3 +76,13 @@ def test_patterns_group_rows_by_the_windows_they_are_valid_in() -> None:
     np.add.at(sums, index, values)
     by_window = kernels.by_window(sums, windows)
     np.testing.assert_array_equal(by_window, valid.astype(float) @ values)
+
+
+def test_quad_form_equals_the_matrix_product_per_firm_event() -> None:
+    rng = np.random.default_rng(3)
+    for k in (1, 2, 5):
+        x = rng.normal(size=(20, 6, k))
+        inv = rng.normal(size=(20, k, k))
+        want = np.array([[x[i, w] @ inv[i] @ x[i, w] for w in range(6)] for i in range(20)])
+        np.testing.assert_allclose(quad_form(x, inv), want, rtol=1e-13, atol=1e-14)
+        np.testing.assert_allclose(quad_form(x[:, 0], inv), want[:, 0], rtol=1e-13, atol=1e-14)

@@ -1052,13 +1052,21 @@ class _Context:
             hi = span.max(axis=1)
             i, j = _overlapping_pairs(lo, hi)
             have = np.isfinite(resid)
-            r, cnt = kernels.pair_correlations(
-                np.ascontiguousarray(np.where(have, resid, 0.0)),
-                np.ascontiguousarray(have, dtype=float),
-                start,
-                i,
-                j,
-            )
+            values = np.ascontiguousarray(np.where(have, resid, 0.0))
+            present = np.ascontiguousarray(have, dtype=float)
+            # the kernel releases the GIL: halves of the pair list run on two threads
+            cuts = np.linspace(0, len(i), LOCAL_THREADS + 1).astype(int)
+            with ThreadPoolExecutor(max_workers=LOCAL_THREADS) as pool:
+                parts = list(
+                    pool.map(
+                        lambda ab: kernels.pair_correlations(
+                            values, present, start, i[ab[0] : ab[1]], j[ab[0] : ab[1]]
+                        ),
+                        zip(cuts[:-1], cuts[1:], strict=True),
+                    )
+                )
+            r = np.concatenate([p[0] for p in parts])
+            cnt = np.concatenate([p[1] for p in parts])
             self._rmat[key] = (i, j, np.where((cnt >= 30) & np.isfinite(r), r, 0.0))
         return self._rmat[key]
 

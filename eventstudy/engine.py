@@ -336,6 +336,8 @@ def _patterns(valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _partition(panel: Panel, job: _Job, part: _Part) -> dict[str, Any]:
     """Pass 1 over one partition: fit, per-firm arrays and the test sufficient statistics."""
+    from . import kernels
+
     fit = _fit_chunk(panel, job, part)
     s = fit.sample
     m = len(part.pairs)
@@ -359,15 +361,14 @@ def _partition(panel: Panel, job: _Job, part: _Part) -> dict[str, Any]:
         "evt_pos": s.evt_pos,
         "firm_evt": s.firm_evt,
         "market_evt": s.market_evt,
-        "est_have": np.isfinite(s.firm_est).sum(axis=1),
+        "est_have": kernels.row_counts(np.ascontiguousarray(s.firm_est))[0],
         "fit_table": fit.fit_table(),
         "full": fit if job.keep_full else None,
         "resid": resid if job.keep_resid else None,
     }
-    have = np.isfinite(resid)
-    n_have = have.sum(axis=1)
+    n_have, n_pos = kernels.row_counts(np.ascontiguousarray(resid))
     with np.errstate(invalid="ignore", divide="ignore"):
-        out["share_pos"] = (np.where(have, resid, 0.0) > 0).sum(axis=1) / n_have
+        out["share_pos"] = n_pos / n_have
     keep = job.kp_keep[rows]
     out["kp_rows"] = rows[keep]
     out["kp_resid"] = resid[keep]
@@ -386,8 +387,6 @@ def _partition(panel: Panel, job: _Job, part: _Part) -> dict[str, Any]:
     }
     accs: list[dict[Any, np.ndarray]] = []
     if need_est:
-        from . import kernels
-
         ranked = bool(names & {"corrado_rank", "corrado_zivney_sign", "grank"})
         port = "portfolio_regression" in names
         lo, hi = _window_bounds(s, job.windows)

@@ -36,6 +36,7 @@ __all__ = [
     "market_fit",
     "pair_correlations",
     "rank_pass1",
+    "row_counts",
     "EST_KEYS",
     "WIN_EST_KEYS",
     "WIN_EVT_KEYS",
@@ -284,6 +285,25 @@ def rank_pass1(
                 win_evt[1, w, g, c] += rank / denom - 0.5
                 d = a - med
                 win_evt[2, w, g, c] += np.float64(d > 0.0) - np.float64(d < 0.0)
+
+
+@njit(cache=True, nogil=True)
+def row_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: how many values exist, and how many of them are positive.
+
+    One pass without ``(m, L)`` temporaries (``isfinite``, ``where``, ``> 0`` would make three).
+    """
+    m, width = values.shape
+    present = np.zeros(m, np.int64)
+    positive = np.zeros(m, np.int64)
+    for i in range(m):
+        for t in range(width):
+            v = values[i, t]
+            if np.isfinite(v):
+                present[i] += 1
+                if v > 0:
+                    positive[i] += 1
+    return present, positive
 
 
 @njit(cache=True, nogil=True)

@@ -453,6 +453,10 @@ def market_fit(
     rel_est: np.ndarray,
     rel_evt: np.ndarray,
     min_nobs: int,
+    est_pos: np.ndarray,
+    firm_est: np.ndarray,
+    market_est: np.ndarray,
+    resid: np.ndarray,
 ) -> tuple:
     r"""Gather each firm-event's returns and fit the market model by OLS, one row at a time.
 
@@ -474,24 +478,22 @@ def market_fit(
         Estimation and event-span days relative to day 0.
     min_nobs
         Fewest estimation days for a usable fit.
+    est_pos, firm_est, market_est, resid
+        ``(m, L)`` arrays filled here (the caller may reuse them across partitions): date
+        positions, firm and benchmark returns of the estimation days, and the residuals.
 
     Returns
     -------
     tuple
-        ``est_pos, evt_pos, firm_est, market_est, firm_evt, market_evt, resid, alpha, beta,
-        sigma2, nobs, r2, xbar, sxx, usable``.
+        ``evt_pos, firm_evt, market_evt, alpha, beta, sigma2, nobs, r2, xbar, sxx, usable``.
     """
     m = day0.shape[0]
     n_dates = firm.shape[0] - 1
     width = rel_est.shape[0]
     span = rel_evt.shape[0]
-    est_pos = np.empty((m, width), np.int64)
     evt_pos = np.empty((m, span), np.int64)
-    firm_est = np.empty((m, width))
-    market_est = np.empty((m, width))
     firm_evt = np.empty((m, span))
     market_evt = np.empty((m, span))
-    resid = np.empty((m, width))
     alpha = np.full(m, np.nan)
     beta = np.full(m, np.nan)
     sigma2 = np.full(m, np.nan)
@@ -568,13 +570,9 @@ def market_fit(
         xbar_out[i] = xbar
         sxx_out[i] = sxx
     return (
-        est_pos,
         evt_pos,
-        firm_est,
-        market_est,
         firm_evt,
         market_evt,
-        resid,
         alpha,
         beta,
         sigma2,

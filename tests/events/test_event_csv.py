@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import gc
+import pickle
 import re
 import time
 from pathlib import Path
@@ -155,3 +158,110 @@ def test_hundred_thousand_rows_about_a_second(tmp_path: Path) -> None:
     assert len(ev.events) == n
     assert ev.events[123].date == days[123].date() and ev.events[123].tickers == (tickers[123],)
     assert elapsed < 3.0, f"100k rows took {elapsed:.2f}s"
+
+
+def test_repeated_ticker_date_without_event_id_names_the_derived_id(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "ticker,event_date,time\n"
+        "NVDA,2025-01-27,09:30\n"
+        "NVDA,2025-01-27,16:00\n"  # line 3: same ticker and day, so the same derived id
+        "AAPL,2025-13-01,\n",  # line 4: no 13th month
+    )
+    with pytest.raises(EventFileError) as info:
+        load_events(path)
+    assert [p.removeprefix(f"{path}: ") for p in info.value.problems] == [
+        "line 3: ticker 'NVDA' is listed twice for event 'NVDA-2025-01-27'; remove the "
+        "repeated row.",
+        "line 3: event 'NVDA-2025-01-27' has time '16:00' here but '09:30' on its first row; "
+        "give every row of an event the same value or a different event_id.",
+        "line 4: event_date '2025-13-01' is not a valid date; write it as YYYY-MM-DD, "
+        "e.g. 2025-01-27.",
+    ]
+
+
+def test_problems_of_repeated_values_are_reported_on_every_line(tmp_path: Path) -> None:
+    # the checks run once per distinct value; every line holding a bad value is still named
+    path = write(
+        tmp_path,
+        "ticker,event_date,timezone\n"
+        "A B,2025-01-27,Mars/Base\n"
+        "NVDA,2025-02-30,\n"
+        "A B,2025-02-30,Mars/Base\n",
+    )
+    with pytest.raises(EventFileError) as info:
+        load_events(path)
+    assert [p.removeprefix(f"{path}: ") for p in info.value.problems] == [
+        "line 2: ticker 'A B' holds a space or separator; write one ticker per row.",
+        "line 2: unknown time zone 'Mars/Base'; use an IANA name such as 'America/New_York'.",
+        "line 3: event_date '2025-02-30' is not a valid date; write it as YYYY-MM-DD, "
+        "e.g. 2025-01-27.",
+        "line 4: ticker 'A B' holds a space or separator; write one ticker per row.",
+        "line 4: event_date '2025-02-30' is not a valid date; write it as YYYY-MM-DD, "
+        "e.g. 2025-01-27.",
+        "line 4: unknown time zone 'Mars/Base'; use an IANA name such as 'America/New_York'.",
+    ]
+
+
+def test_csv_events_are_ordinary_events(tmp_path: Path) -> None:
+    # The CSV loader fills the frozen dataclass without its __init__; the result must be
+    # indistinguishable from a constructed Event.
+    path = write(
+        tmp_path, "ticker,event_date,time,timezone\nASML,2025-01-29,07:00,Europe/Amsterdam\n"
+    )
+    got = load_events(path).events[0]
+    want = Event(
+        id="ASML-2025-01-29",
+        date=dt.date(2025, 1, 29),
+        time=dt.time(7, 0),
+        timezone="Europe/Amsterdam",
+        tickers=("ASML",),
+    )
+    assert got == want and hash(got) == hash(want) and repr(got) == repr(want)
+    assert list(vars(got).items()) == list(vars(want).items())
+    assert pickle.loads(pickle.dumps(got)) == want
+    assert dataclasses.replace(got, title="x") == dataclasses.replace(want, title="x")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        got.id = "other"  # type: ignore[misc]
+
+
+def test_csv_events_go_through_the_constructor_when_it_does_more(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import eventstudy.events.load as load_module
+
+    built: list[str] = []
+
+    @dataclasses.dataclass(frozen=True)
+    class Checked(Event):
+        def __post_init__(self) -> None:
+            built.append(self.id)
+
+    monkeypatch.setattr(load_module, "Event", Checked)
+    path = write(tmp_path, "ticker,event_date\nNVDA,2025-02-26\nAAPL,2025-01-30\n")
+    events = load_events(path).events
+    assert built == ["NVDA-2025-02-26", "AAPL-2025-01-30"]
+    assert all(type(e) is Checked for e in events)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_loading_leaves_the_garbage_collector_as_it_was(tmp_path: Path, enabled: bool) -> None:
+    path = write(tmp_path, "ticker,event_date\nNVDA,2025-02-26\n")
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        load_events(path)
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
+def test_loading_keeps_objects_the_application_froze(tmp_path: Path) -> None:
+    path = write(tmp_path, "ticker,event_date\nNVDA,2025-02-26\n")
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        load_events(path)
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()

@@ -162,7 +162,6 @@ def to_naive_dates(values: pd.Series | pd.Index) -> pd.DatetimeIndex:
     return idx.normalize().as_unit("ns")
 
 
-_DAY_NS = 86_400_000_000_000
 _NAT = np.iinfo(np.int64).min
 _LAST = np.iinfo(np.int64).max
 
@@ -184,10 +183,8 @@ def row_dates(values: pd.Series | pd.Index) -> pd.DatetimeIndex:
         Tz-naive, midnight-normalised ``datetime64[ns]`` dates.
     """
     idx = pd.DatetimeIndex(values)
-    if idx.tz is None and idx.dtype == np.dtype("datetime64[ns]"):
-        i8 = idx.asi8
-        if not np.any((i8 % _DAY_NS != 0) & (i8 != _NAT)):
-            return idx
+    if idx.tz is None and idx.dtype == np.dtype("datetime64[ns]") and idx.is_normalized:
+        return idx
     return to_naive_dates(idx)
 
 
@@ -291,15 +288,16 @@ def key_runs(group: np.ndarray, dates: np.ndarray) -> KeyRuns:
         return KeyRuns(None, None, n)
     if dates.min() == _NAT:
         dates = np.where(dates == _NAT, _LAST, dates)
-    step = np.diff(group)
-    same = step == 0
-    if np.all((step > 0) | (same & (dates[1:] > dates[:-1]))):
+    # only boolean temporaries: they are an eighth of the size of the integer columns
+    up = group[1:] > group[:-1]
+    same = group[1:] == group[:-1]
+    if np.all(up | (same & (dates[1:] > dates[:-1]))):
         return KeyRuns(None, None, n)  # sorted, one row per key: the common case
     order: np.ndarray | None = None
-    if not np.all((step > 0) | (same & (dates[1:] >= dates[:-1]))):
+    if not np.all(up | (same & (dates[1:] >= dates[:-1]))):
         order = np.lexsort((dates, group))
         group, dates = group[order], dates[order]
-        same = np.diff(group) == 0
+        same = group[1:] == group[:-1]
     repeat = same & (dates[1:] == dates[:-1])
     if not repeat.any():
         return KeyRuns(order, None, n)
@@ -324,7 +322,7 @@ def _bad_row_error(source: str, column: str, position: int, value: object, what:
     )
 
 
-def _parse_dates(raw: pd.Series, source: str) -> pd.Series:
+def _parse_dates(raw: pd.Series, source: str) -> pd.DatetimeIndex:
     """Parse a date column; any unparseable or missing value raises naming the first bad row."""
     if isinstance(raw.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(raw.dtype):
         parsed = raw
@@ -349,7 +347,7 @@ def _parse_dates(raw: pd.Series, source: str) -> pd.Series:
         i = int(bad[0])
         raise _bad_row_error(source, "date", i, raw.iloc[i], "a date such as 2025-01-27")
     try:
-        return pd.Series(row_dates(parsed), index=raw.index)
+        return row_dates(parsed)
     except (ValueError, TypeError, OverflowError) as exc:  # pragma: no cover - mixed time zones
         raise InputError(
             f"{source}: column 'date' mixes time zones or holds out-of-range dates ({exc}); write "
@@ -421,13 +419,69 @@ def normalize_price_frame(frame: pd.DataFrame, source: str) -> pd.DataFrame:
         If a required column is missing or duplicated, or a date, ticker or number cannot be
         parsed; the message names ``source``, the column and the first bad data row.
     """
-    return normalize_with_codes(frame, source)[0]
+    return sorted_prices(frame, source).frame()
 
 
-def normalize_with_codes(
-    frame: pd.DataFrame, source: str
-) -> tuple[pd.DataFrame, np.ndarray, pd.Index]:
-    """:func:`normalize_price_frame`, also returning each row's ticker code and the tickers.
+@dataclass(frozen=True)
+class SortedPrices:
+    """A checked long price table as arrays, rows sorted by ticker then date.
+
+    Built by :func:`sorted_prices`; :meth:`frame` lays it out as the canonical long frame, of all
+    rows or of a selection (a provider's tickers and dates) without building the rest.
+
+    Attributes
+    ----------
+    dates
+        Date of each row (tz-naive, midnight).
+    codes
+        Ticker of each row as an index into ``tickers``; never decreases down the rows.
+    tickers
+        The distinct tickers, sorted.
+    numbers
+        ``close``, ``adj_close`` and ``volume`` of each row (``float64``, default index).
+    """
+
+    dates: pd.DatetimeIndex
+    codes: np.ndarray
+    tickers: pd.Index
+    numbers: dict[str, pd.Series]
+
+    def frame(self, rows: np.ndarray | None = None) -> pd.DataFrame:
+        """The canonical long frame (:data:`PRICE_COLUMNS`) of every row or of ``rows``.
+
+        Parameters
+        ----------
+        rows
+            Increasing row positions to keep; all rows when None.
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
+        dates, codes, numbers = self.dates, self.codes, self.numbers
+        if rows is not None:
+            dates, codes = dates.take(rows), codes[rows]
+            numbers = {name: _take(values, rows) for name, values in numbers.items()}
+        if not len(codes):
+            return empty_price_frame()
+        # no copies: every column is a fresh array or a pandas object (copy-on-write tracked)
+        return pd.DataFrame(
+            {
+                "date": dates,
+                "ticker": self.tickers.take(codes),
+                **{name: numbers[name] for name in NUMERIC_COLUMNS},
+            },
+            copy=False,
+        )
+
+
+def _take(values: pd.Series, rows: np.ndarray) -> pd.Series:
+    """``values`` at ``rows`` as a new series with a fresh default index."""
+    return pd.Series(values.to_numpy()[rows], copy=False)
+
+
+def sorted_prices(frame: pd.DataFrame, source: str) -> SortedPrices:
+    """Check a long price table like :func:`normalize_price_frame`, keeping it as arrays.
 
     Parameters
     ----------
@@ -436,12 +490,8 @@ def normalize_with_codes(
 
     Returns
     -------
-    frame : pandas.DataFrame
-        The canonical long frame.
-    codes : numpy.ndarray
-        ``intp`` code of each row's ticker, an index into ``tickers``.
-    tickers : pandas.Index
-        The distinct tickers, sorted (so the codes never decrease down the rows).
+    SortedPrices
+        The checked rows, sorted by ticker then date (stable).
 
     Raises
     ------
@@ -484,33 +534,37 @@ def normalize_with_codes(
     positions = {n: i for i, n in enumerate(names) if n in PRICE_COLUMNS}
     data = {n: frame.iloc[:, i].reset_index(drop=True) for n, i in positions.items()}
     if not len(frame):
-        return empty_price_frame(), np.zeros(0, dtype=np.intp), pd.Index([], dtype=str)
+        empty = np.zeros(0, dtype=np.intp)
+        no_numbers = {name: pd.Series([], dtype=float) for name in NUMERIC_COLUMNS}
+        return SortedPrices(
+            pd.DatetimeIndex([], dtype="datetime64[ns]"), empty, pd.Index([], dtype=str), no_numbers
+        )
 
     dates = _parse_dates(data["date"], source)
-    tickers, codes, uniques = _parse_tickers(data["ticker"], source)
-    out = pd.DataFrame({"date": dates, "ticker": tickers})
-    for col in NUMERIC_COLUMNS:
-        if col in data:
-            out[col] = _parse_numbers(data[col], col, source)
-        else:
-            out[col] = np.nan
+    codes, uniques = _parse_tickers(data["ticker"], source)
+    numbers = {
+        col: _parse_numbers(data[col], col, source)
+        if col in data
+        else pd.Series(np.full(len(codes), np.nan), copy=False)
+        for col in NUMERIC_COLUMNS
+    }
     if "close" not in data:
-        out["close"] = out["adj_close"]
-    out = out[list(PRICE_COLUMNS)]
+        numbers["close"] = numbers["adj_close"]
     # Sort by ticker, then date (stable), through integer keys: a file written in that order
     # (the usual case) is recognised in one pass and not reordered.
     rank = sort_rank(uniques)
-    codes = rank[codes]
-    order = key_runs(codes, out["date"].to_numpy().view(np.int64)).order
+    if np.any(rank != np.arange(len(rank))):
+        codes = rank[codes]
+        uniques = uniques.take(np.argsort(rank))
+    order = key_runs(codes, dates.asi8).order
     if order is not None:
-        out = out.take(order)
-        codes = codes[order]
-    uniques = uniques.take(np.argsort(rank))
-    return out.reset_index(drop=True), codes, uniques
+        dates, codes = dates.take(order), codes[order]
+        numbers = {name: _take(values, order) for name, values in numbers.items()}
+    return SortedPrices(dates, codes, uniques, numbers)
 
 
-def _parse_tickers(raw: pd.Series, source: str) -> tuple[pd.Series, np.ndarray, pd.Index]:
-    """Stripped ticker text of each row, its code and the distinct tickers (first-seen order).
+def _parse_tickers(raw: pd.Series, source: str) -> tuple[np.ndarray, pd.Index]:
+    """Each row's ticker as a code into the distinct stripped tickers.
 
     A blank or missing ticker raises naming the first bad row. A categorical column (a Parquet
     dictionary column) is stripped category by category instead of row by row.
@@ -519,25 +573,25 @@ def _parse_tickers(raw: pd.Series, source: str) -> tuple[pd.Series, np.ndarray, 
         raw.cat.categories.dtype
     ):
         labels = _as_text(pd.Series(raw.cat.categories))
-        raw_codes = raw.cat.codes.to_numpy()
+        codes = raw.cat.codes.to_numpy()
         blank = np.append(labels.fillna("").eq("").to_numpy(dtype=bool), True)  # code -1: NA
-        bad = np.flatnonzero(blank[raw_codes])
+        bad = np.zeros(0, dtype=np.intp)
+        if blank[:-1].any() or codes.min() < 0:
+            bad = np.flatnonzero(blank[codes])
         if not len(bad):
             # distinct categories may strip to the same ticker, and some may be unused
             label_codes, merged = ticker_codes(labels.astype(str))
-            codes = label_codes[raw_codes]
+            if np.any(label_codes != np.arange(len(label_codes))):
+                codes = label_codes[codes]
             used = np.bincount(codes, minlength=len(merged)) > 0
             if not used.all():
                 codes = (np.cumsum(used) - 1)[codes]
                 merged = merged[used]
-            tickers = pd.Series(merged.take(codes), copy=False)
-            return tickers, codes, merged
+            return codes, merged
     else:
         text = _as_text(raw)
         bad = np.flatnonzero(text.fillna("").eq("").to_numpy(dtype=bool))
         if not len(bad):
-            tickers = text.astype(str)
-            codes, uniques = ticker_codes(tickers)
-            return tickers, codes, uniques
+            return ticker_codes(text.astype(str))
     i = int(bad[0])
     raise _bad_row_error(source, "ticker", i, raw.iloc[i], "a ticker symbol")

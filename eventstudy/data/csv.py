@@ -22,9 +22,10 @@ import pandas as pd
 from ..errors import DataUnavailableError, InputError
 from .base import (
     PRICE_COLUMNS,
+    SortedPrices,
     canonical_column,
     normalize_price_frame,
-    normalize_with_codes,
+    sorted_prices,
     ticker_codes,
 )
 
@@ -116,20 +117,19 @@ def table_to_long(frame: pd.DataFrame, source: str) -> pd.DataFrame:
     InputError
         If the table has no date column, no price column, or unparseable values.
     """
-    return _to_long(frame, source)[0]
+    long = _to_long(frame, source)
+    return long.frame() if isinstance(long, SortedPrices) else long
 
 
-def _to_long(
-    frame: pd.DataFrame, source: str
-) -> tuple[pd.DataFrame, np.ndarray | None, pd.Index | None]:
-    """:func:`table_to_long`; for a long table also each row's ticker code and the tickers."""
+def _to_long(frame: pd.DataFrame, source: str) -> SortedPrices | pd.DataFrame:
+    """:func:`table_to_long`, leaving a long table as :class:`SortedPrices` (not yet laid out)."""
     names = [canonical_column(c) for c in frame.columns]
     if "date" not in names and frame.index.name is not None:
         if canonical_column(frame.index.name) == "date":  # e.g. Parquet saved with a date index
             frame = frame.reset_index()
             names = [canonical_column(c) for c in frame.columns]
     if "ticker" in names or "date" not in names:
-        return normalize_with_codes(frame, source)
+        return sorted_prices(frame, source)
     # Wide: a date column and one column per ticker.
     date_pos = names.index("date")
     value_pos = [i for i, n in enumerate(names) if n != "date"]
@@ -156,7 +156,7 @@ def _to_long(
     long = pd.concat(parts, ignore_index=True)
     normal = normalize_price_frame(long, source)
     # A wide file has blanks where a ticker has no price that day: drop them rather than keep rows.
-    return normal[normal["close"].notna()].reset_index(drop=True), None, None
+    return normal[normal["close"].notna()].reset_index(drop=True)
 
 
 def _long_parquet_columns(path: Path) -> tuple[list[str] | None, list[str]]:
@@ -225,9 +225,10 @@ class LocalPriceProvider:
         InputError
             If it cannot be read or parsed.
         """
-        return self._read()[0]
+        long = self._read()
+        return long.frame() if isinstance(long, SortedPrices) else long
 
-    def _read(self) -> tuple[pd.DataFrame, np.ndarray | None, pd.Index | None]:
+    def _read(self) -> SortedPrices | pd.DataFrame:
         columns, categorical = _long_parquet_columns(self.path)
         frame = read_table(self.path, columns=columns, categorical=categorical)
         return _to_long(frame, str(self.path))
@@ -264,9 +265,12 @@ class LocalPriceProvider:
             If the file cannot be read or parsed.
         """
         wanted = list(dict.fromkeys(str(t) for t in tickers))
-        data, codes, uniques = self._read()
-        if codes is None or uniques is None:
-            codes, uniques = ticker_codes(data["ticker"])
+        long = self._read()
+        if isinstance(long, SortedPrices):
+            codes, uniques, dates = long.codes, long.tickers, long.dates
+        else:
+            codes, uniques = ticker_codes(long["ticker"])
+            dates = pd.DatetimeIndex(long["date"])
         present = set(uniques)
         missing = [t for t in wanted if t not in present]
         if missing:
@@ -279,11 +283,14 @@ class LocalPriceProvider:
                 field="ticker",
                 value=missing,
             )
-        lo, hi = pd.Timestamp(start), pd.Timestamp(end)
-        keep = data["date"].between(lo, hi).to_numpy()
+        keep = np.asarray((dates >= pd.Timestamp(start)) & (dates <= pd.Timestamp(end)))
         if len(present) > len(wanted):
-            keep = keep & uniques.isin(wanted)[codes]
-        out = data if keep.all() else data[keep].reset_index(drop=True)
+            keep &= uniques.isin(wanted)[codes]
+        rows = None if keep.all() else np.flatnonzero(keep)
+        if isinstance(long, SortedPrices):
+            out = long.frame(rows)
+        else:
+            out = long if rows is None else long.take(rows).reset_index(drop=True)
         if progress is not None:
             for i in range(len(wanted)):
                 progress(i + 1, len(wanted))

@@ -207,9 +207,9 @@ def check_prices(
         kept = values if rows is None else values.take(rows)
         return pd.Series(kept).reset_index(drop=True)
 
-    clean = pd.DataFrame({"date": pick(dates), "ticker": pick(names)})
-    for col in ("close", "adj_close", "volume"):
-        clean[col] = pick(frame[col])
+    columns = {"date": pick(dates), "ticker": pick(names)}
+    columns.update({col: pick(frame[col]) for col in ("close", "adj_close", "volume")})
+    clean = pd.DataFrame(columns, copy=False)  # copy-on-write keeps the input untouched
     col = codes if rows is None else codes[rows]
     day = clean["date"]
 

@@ -342,3 +342,83 @@ def test_csv_ticker_na_is_a_ticker_and_na_price_is_an_error(tmp_path):
     write(tmp_path, "na.csv", "date,ticker,close\n2025-01-24,X,n/a\n")
     with pytest.raises(InputError, match=r"column 'close' holds 'n/a' in data row 1"):
         LocalPriceProvider(path).read()
+
+
+# -- reading large files the fast way ---------------------------------------------------------
+
+
+def test_parquet_dictionary_tickers_are_stripped_merged_and_sorted(tmp_path):
+    raw = pd.DataFrame(
+        {
+            "Date": pd.to_datetime(["2025-01-27", "2025-01-24", "2025-01-24", "2025-01-27"]),
+            "Symbol": pd.Categorical(
+                ["NVDA", " AVGO", "NVDA ", "AVGO"],
+                categories=["NVDA", " AVGO", "NVDA ", "AVGO", "X"],
+            ),  # two spellings of each ticker and an unused category
+            "Open": [1.0, 2.0, 3.0, 4.0],
+            "Close": [118.42, 244.70, 142.62, 202.13],
+        }
+    )
+    raw.to_parquet(tmp_path / "p.parquet", index=False)
+    got = LocalPriceProvider(tmp_path / "p.parquet").read()
+    assert tuple(got.columns) == PRICE_COLUMNS
+    assert got["ticker"].tolist() == ["AVGO", "AVGO", "NVDA", "NVDA"]
+    assert got["date"].dt.strftime("%Y-%m-%d").tolist() == ["2025-01-24", "2025-01-27"] * 2
+    assert got["close"].tolist() == [244.70, 202.13, 142.62, 118.42]
+    assert str(got["ticker"].dtype) == "str" and got["adj_close"].isna().all()
+
+
+def test_parquet_dictionary_blank_ticker_names_its_row(tmp_path):
+    raw = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2025-01-24", "2025-01-27"]),
+            "ticker": pd.Categorical(["NVDA", " "]),
+            "close": [1.0, 2.0],
+        }
+    )
+    raw.to_parquet(tmp_path / "p.parquet", index=False)
+    with pytest.raises(InputError, match=r"column 'ticker' is empty in data row 2"):
+        LocalPriceProvider(tmp_path / "p.parquet").read()
+    raw["ticker"] = pd.Categorical(["NVDA", "NVDA"], categories=["NVDA", " "])  # unused blank
+    raw.to_parquet(tmp_path / "p.parquet", index=False)
+    assert LocalPriceProvider(tmp_path / "p.parquet").read()["ticker"].tolist() == ["NVDA"] * 2
+
+
+def test_get_prices_of_an_unsorted_file_keeps_tickers_and_range(tmp_path):
+    path = write(
+        tmp_path,
+        "p.csv",
+        "date,ticker,close\n"
+        "2025-01-28,B,3\n"
+        "2025-01-24,A,1\n"
+        "2025-01-27,B,2\n"
+        "2025-01-27,A,1.5\n"
+        "2025-01-24,C,9\n"
+        "2025-01-28,A,1.7\n"
+        "2025-01-24,B,1.9\n",
+    )
+    got = LocalPriceProvider(path).get_prices(["B", "A"], D(2025, 1, 27), D(2025, 1, 28))
+    assert got.index.tolist() == [0, 1, 2, 3]
+    assert got[["ticker", "close"]].values.tolist() == [
+        ["A", 1.5],
+        ["A", 1.7],
+        ["B", 2.0],
+        ["B", 3.0],
+    ]
+    assert got["date"].dt.day.tolist() == [27, 28, 27, 28]
+
+
+def test_provider_frame_can_be_changed_without_touching_the_file_or_other_columns(tmp_path):
+    path = write(tmp_path, "p.csv", "date,ticker,adj_close\n2025-01-24,A,1\n2025-01-27,A,2\n")
+    provider = LocalPriceProvider(path)
+    got = provider.read()  # close is a copy of adj_close
+    got.loc[0, "close"] = 99.0
+    assert got["adj_close"].tolist() == [1.0, 2.0]
+    assert provider.read()["close"].tolist() == [1.0, 2.0]
+
+
+def test_get_prices_accepts_days_outside_the_nanosecond_range(tmp_path):
+    path = write(tmp_path, "p.csv", "date,ticker,close\n2025-01-24,A,1\n2025-01-27,A,2\n")
+    provider = LocalPriceProvider(path)
+    assert len(provider.get_prices(["A"], D(1, 1, 1), D(2400, 1, 1))) == 2
+    assert provider.get_prices(["A"], D(2025, 1, 25), D(2400, 1, 1))["close"].tolist() == [2.0]

@@ -253,3 +253,45 @@ def test_snapshot_has_no_false_alarms(snapshot_dir):
     # Split-adjusted series (NVDA 10:1, AVGO 10:1, SOXX 3:1) must not look like splits.
     assert len(report.issues) == 0, report.issues
     assert len(report.clean) == len(us)
+
+
+def test_unsorted_rows_with_duplicates_in_two_tickers():
+    rows = pd.concat(
+        [
+            series("B", [50.0, 51.0, 52.0], dates=T[:3]),
+            series("A", [10.0], dates=[T[1]]),
+            series("A", [11.0, 12.0, 13.0], dates=T[:3]),  # A on T[1] again: this row is kept
+            series("B", [50.5], dates=[T[0]]),  # B on T[0] again: this row is kept
+        ],
+        ignore_index=True,
+    )
+    report = run(rows)
+    issues = report.issues
+    assert issues[["ticker", "check", "value"]].values.tolist() == [
+        ["A", "duplicate_date", 2.0],
+        ["B", "duplicate_date", 2.0],
+    ]
+    assert issues["date"].tolist() == [T[1], T[0]]
+    clean = report.clean
+    assert clean["ticker"].tolist() == ["A"] * 3 + ["B"] * 3
+    assert clean["date"].tolist() == list(T[:3]) * 2
+    assert clean["close"].tolist() == [11.0, 12.0, 13.0, 50.5, 51.0, 52.0]
+
+
+def test_split_in_both_prices_is_reported_once_from_close():
+    closes = walk()
+    closes = closes[:12] + [c / 2 for c in closes[12:]]
+    report = run(series("A", closes))  # adj_close = close: both move -50% on T[12]
+    row = only_row(report)
+    assert row["check"] == "suspected_split" and row["message"].startswith("A close moves -50.0%")
+
+
+def test_check_prices_leaves_its_input_alone():
+    closes = walk()
+    closes[5] = -1.0
+    closes = closes[:12] + [c / 10 for c in closes[12:]]
+    prices = pd.concat([series("A", closes), series("A", [7.0], dates=[T[2]])], ignore_index=True)
+    before = prices.copy(deep=True)
+    report = run(prices)
+    assert report.count() == 3  # the duplicate, the negative price and the split
+    pd.testing.assert_frame_equal(prices, before)

@@ -123,3 +123,23 @@ def test_snapshot_deepseek_day(snapshot_dir):
     assert r.loc[day, "^IXIC"] == pytest.approx(-0.03069, abs=5e-6)
     # 2025-01-09 (market closed) is not in the data, so 01-10's return spans 01-08 -> 01-10.
     assert pd.Timestamp("2025-01-09") not in sessions
+
+
+def test_unsorted_rows_and_duplicates_last_wins():
+    frame = long(
+        [
+            ("2025-01-24", "B", 12.0, 12.0, 1.0),
+            ("2025-01-22", "A", 100.0, 100.0, 1.0),
+            ("2025-01-22", "B", 10.0, 10.0, 1.0),
+            ("2025-01-23", "A", 101.0, 101.0, 1.0),
+            ("2025-01-22", "A", 200.0, 200.0, 1.0),  # A on 01-22 again: this one is used
+            ("2025-01-23", "B", 11.0, 11.0, 1.0),
+        ]
+    )
+    w = wide_prices(frame, SESSIONS[:3], "close")
+    assert list(w.columns) == ["B", "A"]
+    assert w["A"].tolist()[:2] == [200.0, 101.0] and math.isnan(w["A"].iat[2])
+    assert w["B"].tolist() == [10.0, 11.0, 12.0]
+    r = compute_returns(frame, SESSIONS[:3])
+    assert r["A"].iat[1] == pytest.approx(101.0 / 200.0 - 1)
+    assert r["B"].tolist()[1:] == pytest.approx([11 / 10 - 1, 12 / 11 - 1])

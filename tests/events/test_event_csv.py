@@ -262,6 +262,7 @@ def test_loading_keeps_objects_the_application_froze(tmp_path: Path) -> None:
     try:
         frozen = gc.get_freeze_count()
         load_events(path)
-        assert gc.get_freeze_count() == frozen
+        # none thawed, none added (a few frozen objects may have been freed meanwhile)
+        assert 0 < gc.get_freeze_count() <= frozen
     finally:
         gc.unfreeze()

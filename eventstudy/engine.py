@@ -111,8 +111,8 @@ class Panel:
     dates
         Sessions (the date axis).
     firm, market
-        Returns with a NaN row and a NaN column appended, shapes ``(D + 1, F + 1)`` and
-        ``(D + 1, M + 1)``: position or column ``-1`` reads NaN.
+        Returns, shapes ``(D, F)`` and ``(D, M)``, column-major; a position or column of
+        ``-1`` (outside the data) reads as NaN wherever they are gathered.
     regressors
         Extra regressors on the date axis (factor models), or ``None``.
     """
@@ -155,21 +155,20 @@ def make_panel(
     if "market" not in pairs.columns:
         pairs = pairs.assign(market=market.columns[0])
     day0_pos = dates.get_indexer(pd.DatetimeIndex(pairs["day0"]))
-    firm = _pad(returns.to_numpy(dtype=float))
-    mkt = _pad(market.to_numpy(dtype=float))
+    # column-major: a firm-event reads one column over consecutive dates, so its gathers are
+    # sequential in memory (a DataFrame's float block already is: no copy then)
+    firm = np.asfortranarray(returns.to_numpy(dtype=float))
+    mkt = np.asfortranarray(market.to_numpy(dtype=float))
     firm_col = returns.columns.get_indexer(pairs["ticker"])
     mkt_col = market.columns.get_indexer(pairs["market"])
-    firm_col = np.where(firm_col < 0, firm.shape[1] - 1, firm_col)
-    mkt_col = np.where(mkt_col < 0, mkt.shape[1] - 1, mkt_col)
     regs = None if regressors is None else regressors.reindex(dates)
     return Panel(dates, firm, mkt, regs), pairs, day0_pos, firm_col, mkt_col
 
 
-def _pad(values: np.ndarray) -> np.ndarray:
-    # column-major: a firm-event reads one column over consecutive dates, so its gathers are
-    # sequential in memory instead of one cache line per day
-    out = np.full((values.shape[0] + 1, values.shape[1] + 1), np.nan, order="F")
-    out[:-1, :-1] = values
+def _gather(values: np.ndarray, pos: np.ndarray, col: np.ndarray) -> np.ndarray:
+    """``values[pos, col]`` with NaN where the position or the column is ``-1``."""
+    out = values[np.maximum(pos, 0), np.maximum(col, 0)]
+    out[(pos < 0) | (col < 0)] = np.nan
     return out
 
 
@@ -222,10 +221,10 @@ def _chunk_sample(panel: Panel, job: _Job, part: _Part) -> EventSample:
         rel_days=rel_days,
         est_pos=est_pos,
         evt_pos=evt_pos,
-        firm_est=panel.firm[est_pos, fc],
-        firm_evt=panel.firm[evt_pos, fc],
-        market_est=panel.market[est_pos, mc],
-        market_evt=panel.market[evt_pos, mc],
+        firm_est=_gather(panel.firm, est_pos, fc),
+        firm_evt=_gather(panel.firm, evt_pos, fc),
+        market_est=_gather(panel.market, est_pos, mc),
+        market_evt=_gather(panel.market, evt_pos, mc),
         regressors=panel.regressors,
     )
 
@@ -1081,8 +1080,9 @@ class _Context:
             values = np.ascontiguousarray(np.where(have, resid, 0.0))
             present = np.ascontiguousarray(have, dtype=float)
             # the kernel releases the GIL: halves of the pair list run on two threads
-            cuts = np.linspace(0, len(i), LOCAL_THREADS + 1).astype(int)
-            with ThreadPoolExecutor(max_workers=LOCAL_THREADS) as pool:
+            threads = LOCAL_THREADS if len(i) >= 100_000 else 1  # else not worth a pool
+            cuts = np.linspace(0, len(i), threads + 1).astype(int)
+            with ThreadPoolExecutor(max_workers=threads) as pool:
                 parts = list(
                     pool.map(
                         lambda ab: kernels.pair_correlations(

@@ -469,11 +469,11 @@ def market_fit(
     Parameters
     ----------
     firm, market
-        Return panels ``(D + 1, F + 1)`` and ``(D + 1, M + 1)`` whose last row and column are NaN.
+        Return panels ``(D, F)`` and ``(D, M)`` (column-major).
     day0
         Date position of each firm-event's day 0 (``-1``: not in the data).
     firm_col, mkt_col
-        Firm and benchmark column of each firm-event.
+        Firm and benchmark column of each firm-event (``-1``: not in the panel, all NaN).
     rel_est, rel_evt
         Estimation and event-span days relative to day 0.
     min_nobs
@@ -488,7 +488,7 @@ def market_fit(
         ``evt_pos, firm_evt, market_evt, alpha, beta, sigma2, nobs, r2, xbar, sxx, usable``.
     """
     m = day0.shape[0]
-    n_dates = firm.shape[0] - 1
+    n_dates = firm.shape[0]
     width = rel_est.shape[0]
     span = rel_evt.shape[0]
     evt_pos = np.empty((m, span), np.int64)
@@ -511,8 +511,8 @@ def market_fit(
             if d0 < 0 or pos < 0 or pos >= n_dates:
                 pos = -1
             evt_pos[i, t] = pos
-            firm_evt[i, t] = firm[pos, fc]
-            market_evt[i, t] = market[pos, mc]
+            firm_evt[i, t] = firm[pos, fc] if pos >= 0 and fc >= 0 else np.nan
+            market_evt[i, t] = market[pos, mc] if pos >= 0 and mc >= 0 else np.nan
         n = 0
         sx = 0.0
         sy = 0.0
@@ -521,8 +521,8 @@ def market_fit(
             if d0 < 0 or pos < 0 or pos >= n_dates:
                 pos = -1
             est_pos[i, t] = pos
-            y = firm[pos, fc]
-            x = market[pos, mc]
+            y = firm[pos, fc] if pos >= 0 and fc >= 0 else np.nan
+            x = market[pos, mc] if pos >= 0 and mc >= 0 else np.nan
             firm_est[i, t] = y
             market_est[i, t] = x
             if np.isfinite(y) and np.isfinite(x):

@@ -162,6 +162,7 @@ def to_naive_dates(values: pd.Series | pd.Index) -> pd.DatetimeIndex:
     return idx.normalize().as_unit("ns")
 
 
+_DAY_NS = 86_400_000_000_000
 _NAT = np.iinfo(np.int64).min
 _LAST = np.iinfo(np.int64).max
 
@@ -183,9 +184,23 @@ def row_dates(values: pd.Series | pd.Index) -> pd.DatetimeIndex:
         Tz-naive, midnight-normalised ``datetime64[ns]`` dates.
     """
     idx = pd.DatetimeIndex(values)
-    if idx.tz is None and idx.dtype == np.dtype("datetime64[ns]") and idx.is_normalized:
+    if idx.tz is None and idx.dtype == np.dtype("datetime64[ns]") and _midnight(idx.asi8):
         return idx
     return to_naive_dates(idx)
+
+
+def _midnight(i8: np.ndarray, block: int = 1 << 16) -> bool:
+    """Whether every nanosecond time in ``i8`` (NaT aside) is a midnight.
+
+    Checked block by block in one small buffer: no array the size of the column is allocated.
+    """
+    buffer = np.empty(min(block, len(i8)), dtype=np.int64)
+    for start in range(0, len(i8), block):
+        part = i8[start : start + block]
+        rest = np.remainder(part, _DAY_NS, out=buffer[: len(part)])
+        if rest.any() and np.any(rest[part != _NAT]):
+            return False
+    return True
 
 
 def ticker_codes(tickers: pd.Series) -> tuple[np.ndarray, pd.Index]:
@@ -302,6 +317,37 @@ def key_runs(group: np.ndarray, dates: np.ndarray) -> KeyRuns:
     if not repeat.any():
         return KeyRuns(order, None, n)
     return KeyRuns(order, np.append(0, np.flatnonzero(~repeat) + 1), n)
+
+
+def session_cells(
+    col: np.ndarray, row: np.ndarray, width: int
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Flat cell ``col * width + row`` of every row that lies on a session (``row >= 0``).
+
+    Parameters
+    ----------
+    col
+        Ticker code of each row (the grid's row).
+    row
+        Session position of each row, -1 when its date is not a session.
+    width
+        Number of sessions (the grid's row length).
+
+    Returns
+    -------
+    cells : numpy.ndarray
+        Flat index into a (ticker x session) grid of each placed row.
+    placed : numpy.ndarray or None
+        Which rows were placed; None when every row was.
+    """
+    placed: np.ndarray | None = row >= 0
+    if placed is not None and placed.all():
+        placed = None
+    else:
+        col, row = col[placed], row[placed]
+    cells = np.multiply(col, width, dtype=np.intp)
+    cells += row
+    return cells, placed
 
 
 def _bad_row_error(source: str, column: str, position: int, value: object, what: str) -> InputError:

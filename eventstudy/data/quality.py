@@ -32,6 +32,7 @@ from .base import (
     PRICE_COLUMNS,
     key_runs,
     row_dates,
+    session_cells,
     sort_rank,
     ticker_codes,
     to_naive_dates,
@@ -237,15 +238,14 @@ def check_prices(
 
     # Lay the prices on the sessions once: one row per ticker (first-seen order), one column per
     # session, so that each ticker's series is contiguous.
-    pos = index.get_indexer(pd.DatetimeIndex(day))
-    on = pos >= 0
     n_days = len(index)
-    cells = col[on] * n_days + pos[on]
+    cells, on = session_cells(col, index.get_indexer(pd.DatetimeIndex(day)), n_days)
     shape = (len(order), n_days)
     grids = {}
     for field in ("close", "adj_close"):
         flat = np.full(shape[0] * shape[1], np.nan)
-        flat[cells] = clean[field].to_numpy(dtype=float)[on]
+        values = clean[field].to_numpy(dtype=float)
+        flat[cells] = values if on is None else values[on]
         grids[field] = flat.reshape(shape)
 
     # suspected_split: judged on consecutive sessions.
@@ -253,21 +253,23 @@ def check_prices(
     split_rows: list[int] = []
     split_seen: set[int] = set()
     split_cells: list[tuple[int, int]] = []
+    moved = np.empty((shape[0], max(n_days - 1, 0)))
     for field in ("close", "adj_close"):
         values = grids[field]
         with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = values[:, 1:] / values[:, :-1]
-            moved = np.subtract(ratio, 1.0)
+            np.divide(values[:, 1:], values[:, :-1], out=moved)
+            np.subtract(moved, 1.0, out=moved)
             jump = np.greater(np.abs(moved, out=moved), split_bound)
         hits = np.argwhere(jump)
         hits = hits[np.lexsort((hits[:, 0], hits[:, 1]))]  # session by session, as reported
         for k, j in hits:
-            split = _split_ratio(float(ratio[k, j]))
+            ratio = values[k, j + 1] / values[k, j]  # the same division, one element
+            split = _split_ratio(float(ratio))
             if split is None:
                 continue
             if row_of is None:
                 row_of = np.full(shape[0] * shape[1], -1, dtype=np.int64)
-                row_of[cells] = np.flatnonzero(on)
+                row_of[cells] = np.arange(len(col)) if on is None else np.flatnonzero(on)
                 row_of = row_of.reshape(shape)
             hit = int(row_of[k, j + 1])
             if hit < 0 or hit in split_seen:
@@ -281,10 +283,10 @@ def check_prices(
                     ticker,
                     "suspected_split",
                     date,
-                    ratio[k, j],
+                    ratio,
                     "prices set to NaN",
-                    f"{ticker} {field} moves {ratio[k, j] - 1.0:+.1%} on {date:%Y-%m-%d} "
-                    f"(price ratio {ratio[k, j]:.4f}, close to a {split} split); the prices "
+                    f"{ticker} {field} moves {ratio - 1.0:+.1%} on {date:%Y-%m-%d} "
+                    f"(price ratio {ratio:.4f}, close to a {split} split); the prices "
                     "look unadjusted, so that day's prices are not used; supply "
                     "split-adjusted prices.",
                 )

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .._types import PriceField, ReturnKind, validate_literal
-from .base import key_runs, row_dates, ticker_codes, to_naive_dates
+from .base import key_runs, row_dates, session_cells, ticker_codes, to_naive_dates
 
 
 def _sessions(sessions: pd.DatetimeIndex | pd.Index) -> pd.DatetimeIndex:
@@ -81,10 +81,9 @@ def _ticker_rows(
         fallback = ~has_adj[col]
         if fallback.any():
             values = np.where(fallback, column("close"), values)
-    row = index.get_indexer(day)
-    on = row >= 0
     grid = np.full(len(tickers) * len(index), np.nan)
-    grid[col[on] * len(index) + row[on]] = values[on]  # contiguous writes for sorted rows
+    cells, on = session_cells(col, index.get_indexer(day), len(index))
+    grid[cells] = values if on is None else values[on]  # contiguous writes for sorted rows
     return grid.reshape(len(tickers), len(index)), tickers
 
 

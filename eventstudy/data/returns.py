@@ -7,6 +7,8 @@ multi-day move is never booked on a single day.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -46,8 +48,8 @@ def wide_prices(
     """
     validate_literal(field, PriceField, "price_field")
     index = _sessions(sessions)
-    grid, tickers = _ticker_rows(prices, index, field)
-    return _frame(grid, index, tickers)
+    layout = _Layout.of(prices, index)
+    return _frame(layout.grid(prices, field), index, layout.tickers)
 
 
 def _frame(grid: np.ndarray, index: pd.DatetimeIndex, tickers: pd.Index) -> pd.DataFrame:
@@ -58,33 +60,63 @@ def _frame(grid: np.ndarray, index: pd.DatetimeIndex, tickers: pd.Index) -> pd.D
     return pd.DataFrame(grid.T, index=index, columns=tickers, copy=False)
 
 
-def _ticker_rows(
-    prices: pd.DataFrame, index: pd.DatetimeIndex, field: PriceField
-) -> tuple[np.ndarray, pd.Index]:
-    """Prices as a (ticker x session) grid, tickers in first-seen order; see :func:`wide_prices`."""
-    codes, uniques = ticker_codes(prices["ticker"].astype(str))
-    tickers = uniques.rename("ticker")
-    dates = row_dates(prices["date"])
-    # the last row of each (ticker, date); a frame sorted by ticker and date (what providers and
-    # check_prices return) is recognised in one pass
-    rows = key_runs(codes, dates.asi8).last_rows()
-    col, day = (codes, dates) if rows is None else (codes[rows], dates[rows])
+@dataclass(frozen=True)
+class _Layout:
+    """Where each row of a long frame goes on a (ticker x session) grid.
 
-    def column(name: str) -> np.ndarray:
+    Attributes
+    ----------
+    tickers
+        Grid rows: the tickers in first-seen order (named ``ticker``).
+    n_sessions
+        Grid row length.
+    rows
+        Rows used: the last of each (ticker, date); None for every row as it is.
+    col
+        Ticker code of each used row.
+    cells, placed
+        Flat grid cell of each used row on a session, and which used rows those are (None: all);
+        see :func:`~eventstudy.data.base.session_cells`.
+    """
+
+    tickers: pd.Index
+    n_sessions: int
+    rows: np.ndarray | None
+    col: np.ndarray
+    cells: np.ndarray
+    placed: np.ndarray | None
+
+    @classmethod
+    def of(cls, prices: pd.DataFrame, index: pd.DatetimeIndex) -> _Layout:
+        """The layout of ``prices`` on the sessions ``index``."""
+        codes, uniques = ticker_codes(prices["ticker"].astype(str))
+        dates = row_dates(prices["date"])
+        # the last row of each (ticker, date); a frame sorted by ticker and date (what providers
+        # and check_prices return) is recognised in one pass
+        rows = key_runs(codes, dates.asi8).last_rows()
+        col, day = (codes, dates) if rows is None else (codes[rows], dates[rows])
+        cells, placed = session_cells(col, index.get_indexer(day), len(index))
+        return cls(uniques.rename("ticker"), len(index), rows, col, cells, placed)
+
+    def column(self, prices: pd.DataFrame, name: str) -> np.ndarray:
+        """Column ``name`` of the used rows as floats."""
         values = prices[name].to_numpy(dtype=float)
-        return values if rows is None else values[rows]
+        return values if self.rows is None else values[self.rows]
 
-    values = column(field)
-    if field == "adj_close":
-        # a ticker without any adjusted price (a price index) falls back to its close
-        has_adj = np.bincount(col, weights=np.isfinite(values), minlength=len(tickers)) > 0
-        fallback = ~has_adj[col]
-        if fallback.any():
-            values = np.where(fallback, column("close"), values)
-    grid = np.full(len(tickers) * len(index), np.nan)
-    cells, on = session_cells(col, index.get_indexer(day), len(index))
-    grid[cells] = values if on is None else values[on]  # contiguous writes for sorted rows
-    return grid.reshape(len(tickers), len(index)), tickers
+    def grid(self, prices: pd.DataFrame, field: PriceField) -> np.ndarray:
+        """Prices of ``field`` as a (ticker x session) grid; see :func:`wide_prices`."""
+        values = self.column(prices, field)
+        if field == "adj_close":
+            # a ticker without any adjusted price (a price index) falls back to its close
+            has_adj = np.bincount(
+                self.col, weights=np.isfinite(values), minlength=len(self.tickers)
+            )
+            fallback = ~(has_adj > 0)[self.col]
+            if fallback.any():
+                values = np.where(fallback, self.column(prices, "close"), values)
+        grid = np.full(len(self.tickers) * self.n_sessions, np.nan)
+        grid[self.cells] = values if self.placed is None else values[self.placed]
+        return grid.reshape(len(self.tickers), self.n_sessions)
 
 
 def compute_returns(
@@ -133,7 +165,45 @@ def compute_returns(
     validate_literal(price_field, PriceField, "price_field")
     validate_literal(kind, ReturnKind, "kind")
     index = _sessions(sessions)
-    level, tickers = _ticker_rows(prices, index, price_field)
+    layout = _Layout.of(prices, index)
+    return _frame(_returns(layout.grid(prices, price_field), kind), index, layout.tickers)
+
+
+def returns_with_close(
+    prices: pd.DataFrame,
+    sessions: pd.DatetimeIndex,
+    *,
+    price_field: PriceField = "adj_close",
+    kind: ReturnKind = "simple",
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`compute_returns` and ``wide_prices(prices, sessions, "close")`` in one pass.
+
+    The rows are matched to tickers and sessions once for both tables.
+
+    Parameters
+    ----------
+    prices, sessions, price_field, kind
+        As for :func:`compute_returns`.
+
+    Returns
+    -------
+    returns : pandas.DataFrame
+        Exactly ``compute_returns(prices, sessions, price_field=price_field, kind=kind)``.
+    close : pandas.DataFrame
+        Exactly ``wide_prices(prices, sessions, "close")``.
+    """
+    validate_literal(price_field, PriceField, "price_field")
+    validate_literal(kind, ReturnKind, "kind")
+    index = _sessions(sessions)
+    layout = _Layout.of(prices, index)
+    close = layout.grid(prices, "close")
+    level = close if price_field == "close" else layout.grid(prices, price_field)
+    returns = _frame(_returns(level, kind), index, layout.tickers)
+    return returns, _frame(close, index, layout.tickers)
+
+
+def _returns(level: np.ndarray, kind: ReturnKind) -> np.ndarray:
+    """Session-to-session returns along the rows of a (ticker x session) price grid."""
     out = np.full(level.shape, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.divide(level[:, 1:], level[:, :-1], out=out[:, 1:])
@@ -142,4 +212,4 @@ def compute_returns(
         else:
             ratio[~(ratio > 0)] = np.nan
             np.log(ratio, out=ratio)
-    return _frame(out, index, tickers)
+    return out

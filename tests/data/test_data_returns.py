@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from eventstudy.data.csv import LocalPriceProvider
-from eventstudy.data.returns import compute_returns, wide_prices
+from eventstudy.data.returns import compute_returns, returns_with_close, wide_prices
 from eventstudy.errors import InputError
 
 SESSIONS = pd.DatetimeIndex(["2025-01-22", "2025-01-23", "2025-01-24", "2025-01-27", "2025-01-28"])
@@ -143,3 +143,19 @@ def test_unsorted_rows_and_duplicates_last_wins():
     r = compute_returns(frame, SESSIONS[:3])
     assert r["A"].iat[1] == pytest.approx(101.0 / 200.0 - 1)
     assert r["B"].tolist()[1:] == pytest.approx([11 / 10 - 1, 12 / 11 - 1])
+
+
+@pytest.mark.parametrize("field", ["adj_close", "close"])
+def test_returns_with_close_gives_both_tables(field):
+    r, close = returns_with_close(PRICES, SESSIONS, price_field=field, kind="log")
+    assert list(r.columns) == list(close.columns) == ["B", "A"]
+    assert close.index.name == "date" and close.columns.name == "ticker"
+    # hand-worked from PRICES: B's close 10 -> 11, adj 9 -> 9.9
+    assert r["B"].iat[1] == pytest.approx(math.log(11 / 10 if field == "close" else 9.9 / 9.0))
+    assert r["A"].iat[1] == pytest.approx(math.log(1.01))  # A has no adj_close: close either way
+    assert close["B"].tolist() == [10.0, 11.0, 12.0, 6.0, 6.6]
+    assert close["A"].tolist()[:2] == [100.0, 101.0] and math.isnan(close["A"].iat[2])
+    pd.testing.assert_frame_equal(
+        r, compute_returns(PRICES, SESSIONS, price_field=field, kind="log")
+    )
+    pd.testing.assert_frame_equal(close, wide_prices(PRICES, SESSIONS, "close"))

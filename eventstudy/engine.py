@@ -77,7 +77,6 @@ __all__ = [
     "estimate",
     "kp_subsample",
     "make_panel",
-    "warm_up",
 ]
 
 KP_MAX_PAIRS = 1_000_000
@@ -1217,52 +1216,3 @@ def kp_subsample(
         return rows
     size = max(2, int(len(rows) * np.sqrt(KP_MAX_PAIRS / pairs)))
     return np.sort(rng.choice(rows, size, replace=False))
-
-
-def warm_up() -> None:
-    """Load the compiled kernels by running one tiny made-up partition through them.
-
-    The first call of each kernel in a process reads its machine code from numba's cache (or
-    compiles it), about a second in all. :meth:`eventstudy.study.EventStudy.run` calls this on a
-    background thread while it reads the prices, so that the load overlaps the I/O. The arrays
-    have the same types as in a real run, so the real calls find the kernels loaded. It touches
-    no global state (no warning filters), and any failure is ignored: the real call then loads
-    the kernels itself.
-    """
-    from . import kernels
-
-    try:
-        dates = pd.bdate_range("2000-01-03", periods=40)
-        rng = np.random.default_rng(0)
-        returns = pd.DataFrame(rng.normal(0, 0.01, (40, 3)), index=dates, columns=["A", "B", "C"])
-        market = pd.Series(rng.normal(0, 0.01, 40), index=dates, name="M")
-        pairs = pd.DataFrame({"event_id": "e", "ticker": ["A", "B", "C"], "day0": dates[35]})
-        panel, pairs, day0_pos, firm_col, mkt_col = make_panel(returns, market, pairs)
-        windows = ((0, 0), (-1, 1))
-        job = _Job(
-            MarketModel(min_nobs=10),
-            (-30, -3),
-            windows,
-            "nan",
-            tuple(TESTS),
-            ((np.zeros(3, np.int64), 1),),
-            np.ones(3, bool),
-            keep_full=True,
-            keep_resid=True,
-        )
-        part = _Part(0, pairs, day0_pos, firm_col, mkt_col)
-        out = _partition(panel, job, part)
-        cut = [[np.zeros(3) for _ in windows]]
-        _grank_partition(panel, job, part, cut, (out["resid"], out["sigma2"]))
-        resid = out["kp_resid"]
-        have = np.isfinite(resid)
-        first, second = _overlapping_pairs(np.zeros(3, np.int64), np.ones(3, np.int64))
-        kernels.pair_correlations(
-            np.ascontiguousarray(np.where(have, resid, 0.0)),
-            np.ascontiguousarray(have, dtype=float),
-            np.zeros(3, np.int64),
-            first[:1],
-            second[:1],
-        )
-    except Exception:  # noqa: BLE001 - a warm-up must never break a run
-        return

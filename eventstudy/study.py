@@ -6,7 +6,6 @@ No formulas live here; each step calls the module that owns it.
 from __future__ import annotations
 
 import dataclasses
-import threading
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -208,11 +207,6 @@ class EventStudy:
         StudyResult
         """
         report = progress or (lambda stage, done, total: None)
-        warm = None
-        if self.executor == "local" and type(self._model(None)) is MarketModel:
-            # load the compiled kernels while the prices are read (see engine.warm_up)
-            warm = threading.Thread(target=engine.warm_up, daemon=True)
-            warm.start()
         plan = self._plan()
         report("download", 0, 1)
         tickers = list(dict.fromkeys([*plan.firm_tickers, self.benchmark, *self.events.benchmarks]))
@@ -231,8 +225,6 @@ class EventStudy:
         )
         close = wide_prices(quality.clean, plan.sessions, "close")
         report("estimate", 0, 1)
-        if warm is not None:
-            warm.join()
         model = self._model(None)
         groups = self._groups(plan.pairs)
         run = engine.estimate(

@@ -29,7 +29,7 @@ from .calendar import TradingCalendar
 from .confounders import flag_confounders, label_windows
 from .data.base import PriceProvider, SharesProvider
 from .data.quality import check_prices
-from .data.returns import compute_returns, wide_prices
+from .data.returns import returns_with_close
 from .errors import ClusteringWarning, InputError
 from .events.load import load_events
 from .events.schema import Event, EventSet
@@ -220,10 +220,9 @@ class EventStudy:
             raw, plan, str(getattr(prices, "path", getattr(prices, "name", "prices")))
         )
         quality = check_prices(raw, plan.sessions)
-        returns = compute_returns(
+        returns, close = returns_with_close(
             quality.clean, plan.sessions, price_field=self.price_field, kind=self.return_kind
         )
-        close = wide_prices(quality.clean, plan.sessions, "close")
         report("estimate", 0, 1)
         model = self._model(None)
         groups = self._groups(plan.pairs)

@@ -319,6 +319,47 @@ def key_runs(group: np.ndarray, dates: np.ndarray) -> KeyRuns:
     return KeyRuns(order, np.append(0, np.flatnonzero(~repeat) + 1), n)
 
 
+def session_positions(index: pd.DatetimeIndex, dates: pd.DatetimeIndex) -> np.ndarray:
+    """Position of each date among the sessions ``index``, -1 when it is not one of them.
+
+    The same as ``index.get_indexer(dates)``; for sorted, unique midnight sessions (a calendar)
+    it is found by day arithmetic through a table instead of hashing every row's date.
+
+    Parameters
+    ----------
+    index
+        The sessions (tz-naive ``datetime64[ns]``).
+    dates
+        Row dates (tz-naive ``datetime64[ns]``).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``intp`` positions.
+    """
+    keys = index.asi8
+    calendar = (
+        len(keys) > 0
+        and index.dtype == np.dtype("datetime64[ns]")
+        and dates.dtype == np.dtype("datetime64[ns]")
+        and index.is_monotonic_increasing
+        and index.is_unique
+        and not index.hasnans
+        and _midnight(keys)
+    )
+    if not calendar or (keys[-1] - keys[0]) // _DAY_NS > 10 * len(keys) + 10_000:
+        return np.asarray(index.get_indexer(dates), dtype=np.intp)
+    lo, hi = keys[0], keys[-1]
+    table = np.full((hi - lo) // _DAY_NS + 1, -1, dtype=np.intp)
+    table[(keys - lo) // _DAY_NS] = np.arange(len(keys), dtype=np.intp)
+    values = dates.asi8
+    inside = (values >= lo) & (values <= hi)  # NaT is below every session
+    day, rest = np.divmod(np.where(inside, values - lo, 0), _DAY_NS)
+    positions = table[day]
+    positions[~inside | (rest != 0)] = -1
+    return positions
+
+
 def session_cells(
     col: np.ndarray, row: np.ndarray, width: int
 ) -> tuple[np.ndarray, np.ndarray | None]:

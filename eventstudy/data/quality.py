@@ -33,6 +33,7 @@ from .base import (
     key_runs,
     row_dates,
     session_cells,
+    session_positions,
     sort_rank,
     ticker_codes,
     to_naive_dates,
@@ -239,7 +240,7 @@ def check_prices(
     # Lay the prices on the sessions once: one row per ticker (first-seen order), one column per
     # session, so that each ticker's series is contiguous.
     n_days = len(index)
-    cells, on = session_cells(col, index.get_indexer(pd.DatetimeIndex(day)), n_days)
+    cells, on = session_cells(col, session_positions(index, pd.DatetimeIndex(day)), n_days)
     shape = (len(order), n_days)
     grids = {}
     for field in ("close", "adj_close"):
@@ -260,6 +261,8 @@ def check_prices(
             np.divide(values[:, 1:], values[:, :-1], out=moved)
             np.subtract(moved, 1.0, out=moved)
             jump = np.greater(np.abs(moved, out=moved), split_bound)
+        if not jump.any():
+            continue
         hits = np.argwhere(jump)
         hits = hits[np.lexsort((hits[:, 0], hits[:, 1]))]  # session by session, as reported
         for k, j in hits:

@@ -13,7 +13,14 @@ import numpy as np
 import pandas as pd
 
 from .._types import PriceField, ReturnKind, validate_literal
-from .base import key_runs, row_dates, session_cells, ticker_codes, to_naive_dates
+from .base import (
+    key_runs,
+    row_dates,
+    session_cells,
+    session_positions,
+    ticker_codes,
+    to_naive_dates,
+)
 
 
 def _sessions(sessions: pd.DatetimeIndex | pd.Index) -> pd.DatetimeIndex:
@@ -95,7 +102,7 @@ class _Layout:
         # and check_prices return) is recognised in one pass
         rows = key_runs(codes, dates.asi8).last_rows()
         col, day = (codes, dates) if rows is None else (codes[rows], dates[rows])
-        cells, placed = session_cells(col, index.get_indexer(day), len(index))
+        cells, placed = session_cells(col, session_positions(index, day), len(index))
         return cls(uniques.rename("ticker"), len(index), rows, col, cells, placed)
 
     def column(self, prices: pd.DataFrame, name: str) -> np.ndarray:

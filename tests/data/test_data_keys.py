@@ -11,7 +11,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eventstudy.data.base import key_runs, row_dates, sort_rank, ticker_codes
+from eventstudy.data.base import key_runs, row_dates, session_positions, sort_rank, ticker_codes
 
 NAT = np.iinfo(np.int64).min
 TICKERS = st.sampled_from(["A", "B", "BRK-B", "^IX", "nan", "Z"])
@@ -90,3 +90,32 @@ def test_row_dates_normalise_only_when_needed():
     assert got[0] == pd.Timestamp("2025-01-27") and pd.isna(got[1])
     tokyo = pd.Series(pd.DatetimeIndex(["2025-01-27 00:30"]).tz_localize("Asia/Tokyo"))
     assert row_dates(tokyo).tolist() == [pd.Timestamp("2025-01-27")]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    days=st.sets(st.integers(0, 60), min_size=1, max_size=20),
+    rows=st.lists(
+        st.one_of(
+            st.integers(-5, 70).map(lambda d: ("day", d)), st.just(("nat", 0)), st.just(("noon", 3))
+        ),
+        max_size=15,
+    ),
+    shuffled=st.booleans(),
+)
+def test_session_positions_match_a_dict_lookup(days, rows, shuffled):
+    start = pd.Timestamp("2024-12-30")
+    sessions = sorted(days, reverse=shuffled)  # a descending index takes the general path
+    index = pd.DatetimeIndex([start + pd.Timedelta(days=d) for d in sessions]).as_unit("ns")
+    stamps = [
+        pd.NaT
+        if kind == "nat"
+        else start
+        + pd.Timedelta(days=d)
+        + (pd.Timedelta(hours=12) if kind == "noon" else pd.Timedelta(0))
+        for kind, d in rows
+    ]
+    dates = pd.DatetimeIndex(stamps, dtype="datetime64[ns]")
+    where = {start + pd.Timedelta(days=d): i for i, d in enumerate(sessions)}
+    want = [-1 if pd.isna(t) else where.get(t, -1) for t in stamps]
+    assert session_positions(index, dates).tolist() == want

@@ -11,7 +11,12 @@ from pathlib import Path
 
 import pytest
 
-SNAPSHOT_FILES = ("prices.csv", "shares_outstanding.csv", "reported_figures.csv", "ff_factors_daily.csv")
+SNAPSHOT_FILES = (
+    "prices.csv",
+    "shares_outstanding.csv",
+    "reported_figures.csv",
+    "ff_factors_daily.csv",
+)
 
 
 @pytest.fixture(scope="session")

@@ -353,10 +353,13 @@ def session_positions(index: pd.DatetimeIndex, dates: pd.DatetimeIndex) -> np.nd
     table = np.full((hi - lo) // _DAY_NS + 1, -1, dtype=np.intp)
     table[(keys - lo) // _DAY_NS] = np.arange(len(keys), dtype=np.intp)
     values = dates.asi8
-    inside = (values >= lo) & (values <= hi)  # NaT is below every session
-    day, rest = np.divmod(np.where(inside, values - lo, 0), _DAY_NS)
+    offset = values - lo  # wraps around for NaT, which the range test below rejects
+    day = offset // _DAY_NS
+    found = (day * _DAY_NS == offset) & (values >= lo) & (values <= hi)
+    np.clip(day, 0, len(table) - 1, out=day)
     positions = table[day]
-    positions[~inside | (rest != 0)] = -1
+    if not found.all():
+        positions[~found] = -1
     return positions
 
 

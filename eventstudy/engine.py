@@ -45,7 +45,7 @@ import pandas as pd
 
 from ._types import Executor, MissingInWindow, WindowSpec, validate_literal
 from .errors import InputError
-from .models.base import ReturnFit, ReturnModel, quad_form
+from .models.base import ReturnFit, ReturnModel, fit_frame
 from .models.market import MarketModel
 from .sample import EventSample, span_of
 from .stats import TESTS, CrossSection, TestResult
@@ -248,7 +248,8 @@ def _fit_market_compiled(panel: Panel, job: _Job, part: _Part) -> ReturnFit:
         est_pos = np.empty((m, width), np.int64)
         firm_est, market_est = np.empty((m, width)), np.empty((m, width))
     else:
-        est_pos, firm_est, market_est = _scratch(m, width)
+        est_pos = _scratch("est_pos", m, width, np.int64)
+        firm_est, market_est = _scratch("firm_est", m, width), _scratch("market_est", m, width)
     resid = np.empty((m, width))
     (
         evt_pos,
@@ -319,18 +320,18 @@ def _fit_market_compiled(panel: Panel, job: _Job, part: _Part) -> ReturnFit:
 _SCRATCH = threading.local()
 
 
-def _scratch(m: int, width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Reusable ``(m, width)`` estimation-day arrays of the calling thread (positions, returns).
+def _scratch(name: str, m: int, width: int, dtype: type = float) -> np.ndarray:
+    """A reusable ``(m, width)`` array of the calling thread, one per ``name``.
 
-    A partition's estimation-day positions and returns are read only while the partition is
-    processed, so each thread reuses one set across partitions: fresh memory costs a page fault
-    per 4 KiB, which on this kind of machine is as slow as the fit itself.
+    A partition's estimation-day positions, returns and sort keys are read only while the
+    partition is processed, so each thread reuses one set across partitions: fresh memory costs
+    a page fault per 4 KiB, which on this kind of machine is as slow as the fit itself.
     """
-    held = getattr(_SCRATCH, "arrays", None)
-    if held is None or held[0].shape[0] < m or held[0].shape[1] != width:
-        held = (np.empty((m, width), np.int64), np.empty((m, width)), np.empty((m, width)))
-        _SCRATCH.arrays = held
-    return held[0][:m], held[1][:m], held[2][:m]
+    held = _SCRATCH.__dict__.setdefault("arrays", {})
+    array = held.get(name)
+    if array is None or array.shape[0] < m or array.shape[1] != width:
+        array = held[name] = np.empty((m, width), dtype)
+    return array[:m]
 
 
 def _fit_chunk(panel: Panel, job: _Job, part: _Part) -> ReturnFit:
@@ -386,7 +387,7 @@ def _partition(panel: Panel, job: _Job, part: _Part) -> dict[str, Any]:
         "firm_evt": s.firm_evt,
         "market_evt": s.market_evt,
         "est_have": kernels.row_counts(np.ascontiguousarray(s.firm_est))[0],
-        "fit_table": fit.fit_table(),
+        "fit_columns": fit.fit_columns(),
         "full": fit if job.keep_full else None,
         "resid": resid if job.keep_resid else None,
     }
@@ -396,11 +397,14 @@ def _partition(panel: Panel, job: _Job, part: _Part) -> dict[str, Any]:
     keep = job.kp_keep[rows]
     out["kp_rows"] = rows[keep]
     out["kp_resid"] = resid[keep]
-    out["kp_pos"] = s.est_pos[keep]
+    # date position of each kept row's first estimation day (its residual column 0)
+    pos = s.est_pos[keep]
+    out["kp_start"] = np.where(pos >= 0, pos - np.arange(pos.shape[1]), -1).max(axis=1)
 
     valid = np.empty((len(job.windows), m), bool)
+    out["cars"] = {}
     for wi, w in enumerate(job.windows):
-        car, var, _ = fit.car(w, job.missing)
+        car, var, days = out["cars"][w] = fit.car(w, job.missing)
         valid[wi] = np.isfinite(car) & (var > 0)
     need_est = names & {
         "brown_warner",
@@ -416,10 +420,12 @@ def _partition(panel: Panel, job: _Job, part: _Part) -> dict[str, Any]:
         lo, hi = _window_bounds(s, job.windows)
         pattern, pattern_windows = _patterns(valid)
         n_w, width, span = len(job.windows), resid.shape[1], fit.ar.shape[1]
-        resid_c = np.ascontiguousarray(resid, dtype=float)
-        # numpy's vectorised sort is several times faster than a compiled per-row sort
-        order = np.argsort(resid_c, axis=1) if ranked else np.empty((m, 0), np.int64)
-        arrays = [resid_c, order] + [
+        keys = np.empty((m, width)) if job.keep_full else _scratch("sort_keys", m, width)
+        kernels.missing_last(np.ascontiguousarray(resid, dtype=float), keys)
+        # numpy's vectorised argsort (several times faster than a compiled per-row sort) takes
+        # a slow path when a row holds NaN, hence +inf for the missing residuals
+        order = np.argsort(keys, axis=1) if ranked else np.empty((m, 0), np.int64)
+        arrays = [keys, order] + [
             np.ascontiguousarray(a, dtype=float)
             for a in (fit.ar, s.firm_est, s.market_est, s.firm_evt, s.market_evt)
         ]
@@ -690,10 +696,16 @@ def estimate(
         outs = run_map(_partition, [(job, p) for p in parts])
         outs.sort(key=lambda o: o["start"])
         fit = _assemble(outs, pairs, panel, job)
+        if len(outs) > 1:  # a single partition's fit already holds its CARs
+            for w in windows:
+                parts_car = [o["cars"][w] for o in outs]
+                fit.seed_car(
+                    w, missing, tuple(np.concatenate(c) for c in zip(*parts_car, strict=True))
+                )
         acc = _sum_accs([o["acc"] for o in outs])
         kp_rows = np.concatenate([o["kp_rows"] for o in outs])
-        kp_resid = np.concatenate([o["kp_resid"] for o in outs])
-        kp_pos = np.concatenate([o["kp_pos"] for o in outs])
+        kp_resid = [o["kp_resid"] for o in outs]  # joined once, in date order, by _pair_corr
+        kp_start = np.concatenate([o["kp_start"] for o in outs])
         share = np.concatenate([o["share_pos"] for o in outs])
         cars = {w: fit.car(w, missing) for w in windows}
         valid = {w: np.isfinite(c[0]) & (c[1] > 0) for w, c in cars.items()}
@@ -730,9 +742,13 @@ def estimate(
                 o["resid"] = None  # the residuals are not needed any more
             acc = _sum_accs([acc, *g_outs]) if acc else _sum_accs(g_outs)
     _SCRATCH.__dict__.pop("arrays", None)  # this thread's scratch, if it ran a partition
-    fit_table = pd.concat([o["fit_table"] for o in outs], ignore_index=True)
+    fit_table = fit_frame(
+        pairs,
+        fit.model,
+        {k: np.concatenate([o["fit_columns"][k] for o in outs]) for k in outs[0]["fit_columns"]},
+    )
     est_have = np.concatenate([o["est_have"] for o in outs])
-    ctx = _Context(fit, job, cars, valid, acc, share, kp_rows, kp_resid, kp_pos, kp_sub)
+    ctx = _Context(fit, job, cars, valid, acc, share, kp_rows, kp_resid, kp_start, kp_sub)
     results = {}
     for g, rows in groups.items():
         li, gi = group_layer[g]
@@ -832,9 +848,9 @@ class _Context:
     valid: dict[WindowSpec, np.ndarray]
     acc: list[dict[Any, np.ndarray]]
     share: np.ndarray
-    kp_rows: np.ndarray
-    kp_resid: np.ndarray
-    kp_pos: np.ndarray
+    kp_rows: np.ndarray  # firm-events whose residuals are kept for r-bar, ascending
+    kp_resid: list[np.ndarray]  # their estimation residuals, one block per partition
+    kp_start: np.ndarray  # date position of their first estimation day
     kp_sub: dict[str, np.ndarray]
     _rmat: dict[int, tuple[np.ndarray, ...]] = field(default_factory=dict)
     _rbars: dict[tuple[str, WindowSpec], tuple[float, str | None]] = field(default_factory=dict)
@@ -849,29 +865,22 @@ class _Context:
         car, var, _ = self.cars[window]
         rows = rows[self.valid[window][rows]]
         fit = self.fit
-        cols = fit.sample.window_columns(window)
-        ar = fit.ar[np.ix_(rows, cols)]
-        ar_var = fit.sigma2[rows, None] * (
-            1.0
-            + (
-                quad_form(fit.x_evt[np.ix_(rows, cols)], fit.xtx_inv[rows])
-                if fit.xtx_inv.shape[-1]
-                else 0.0
-            )
-        )
+        # the registered tests run here read only the per-firm CAR quantities (CAR_ONLY_TESTS),
+        # and the others run from the sufficient statistics: no daily (N, T) arrays are taken
+        none = np.empty((len(rows), 0))
         cs = CrossSection(
             window=window,
             rows=rows,
-            ar=ar,
-            ar_var=ar_var,
+            ar=none,
+            ar_var=none,
             car=car[rows],
             car_var=var[rows],
             sigma2=fit.sigma2[rows],
             dof=fit.dof[rows],
             nobs=fit.nobs[rows],
-            est_resid=np.empty((len(rows), 0)),
+            est_resid=none,
             est_pos=np.empty((len(rows), 0), np.int64),
-            evt_pos=fit.sample.evt_pos[np.ix_(rows, cols)],
+            evt_pos=np.empty((len(rows), 0), np.int64),
             fit=fit,
         )
         wi = self.job.windows.index(window)
@@ -1043,18 +1052,17 @@ class _Context:
             )
         if len(keep) < 2:
             return float("nan"), note
+        from . import kernels
+
         first, second, rij = self._pair_corr(group)  # positions in ``sub``
         inside = np.isin(sub, keep, assume_unique=True)
-        both = inside[first] & inside[second]
-        first, second, rij = first[both], second[both], rij[both]
         cols = self.fit.sample.window_columns(cs.window)
         evt = self.fit.sample.evt_pos[np.ix_(sub, cols)]
         lo = np.where(evt >= 0, evt, 2**40).min(axis=1)
         hi = evt.max(axis=1)
-        common = np.minimum(hi[first], hi[second]) - np.maximum(lo[first], lo[second])
-        shared = np.maximum(common + 1, 0) / evt.shape[1]
+        total = kernels.shared_weighted_sum(first, second, rij, inside, lo, hi, len(cols))
         n_pairs = len(keep) * (len(keep) - 1) / 2
-        return float(np.dot(rij, shared) / n_pairs), note
+        return float(total / n_pairs), note
 
     def _pair_corr(self, group: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The subsample's pairs whose spans overlap, with their residual correlation.
@@ -1068,16 +1076,18 @@ class _Context:
 
             sub = self.kp_sub[group]
             loc = np.searchsorted(self.kp_rows, sub)
-            resid = self.kp_resid[loc]
-            pos = self.kp_pos[loc]
-            start = np.where(pos >= 0, pos - np.arange(pos.shape[1]), -1).max(axis=1)
-            span = self.fit.sample.evt_pos[sub]
+            start = self.kp_start[loc]
+            # in date order the overlapping pairs are neighbours in memory (cache locality)
+            by_date = np.argsort(start, kind="stable")
+            loc, start = loc[by_date], start[by_date]
+            values = _take_rows(self.kp_resid, loc)
+            span = self.fit.sample.evt_pos[sub[by_date]]
             lo = np.where(span >= 0, span, 2**40).min(axis=1)
             hi = span.max(axis=1)
             i, j = _overlapping_pairs(lo, hi)
-            have = np.isfinite(resid)
-            values = np.ascontiguousarray(np.where(have, resid, 0.0))
-            present = np.ascontiguousarray(have, dtype=float)
+            missing = ~np.isfinite(values)
+            present = (~missing).astype(float)
+            values[missing] = 0.0
             # the kernel releases the GIL: halves of the pair list run on two threads
             threads = LOCAL_THREADS if len(i) >= 100_000 else 1  # else not worth a pool
             cuts = np.linspace(0, len(i), threads + 1).astype(int)
@@ -1092,7 +1102,8 @@ class _Context:
                 )
             r = np.concatenate([p[0] for p in parts])
             cnt = np.concatenate([p[1] for p in parts])
-            self._rmat[key] = (i, j, np.where((cnt >= 30) & np.isfinite(r), r, 0.0))
+            r = np.where((cnt >= 30) & np.isfinite(r), r, 0.0)
+            self._rmat[key] = (by_date[i], by_date[j], r)
         return self._rmat[key]
 
     def _kp_common(
@@ -1153,6 +1164,17 @@ class _Context:
         return TestResult(
             name, float(stat), _p_norm(stat), "N(0,1)", NULL_CAR, cs.n, CITE_KP, caar, note
         )
+
+
+def _take_rows(blocks: list[np.ndarray], rows: np.ndarray) -> np.ndarray:
+    """Rows ``rows`` of the blocks stacked on top of each other, without stacking them first."""
+    bounds = np.cumsum([0] + [len(b) for b in blocks])
+    block = np.searchsorted(bounds, rows, side="right") - 1
+    out = np.empty((len(rows), blocks[0].shape[1]))
+    for b, values in enumerate(blocks):
+        dest = np.flatnonzero(block == b)
+        out[dest] = values[rows[dest] - bounds[b]]
+    return out
 
 
 def _overlapping_pairs(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -148,6 +148,21 @@ class ReturnFit:
         # copies: the cached arrays must survive callers that write into what they get
         return tuple(a.copy() for a in self._car_cache[key])  # type: ignore[return-value]
 
+    def seed_car(
+        self,
+        window: WindowSpec,
+        missing: MissingInWindow,
+        values: tuple[np.ndarray, np.ndarray, np.ndarray],
+    ) -> None:
+        """Store what :meth:`car` returns for ``(window, missing)``, computed elsewhere.
+
+        For a fit assembled from partitions of the same firm-events: the CARs are row-wise, so
+        the partitions' own ``car`` results, concatenated, are this fit's.
+        """
+        validate_literal(missing, MissingInWindow, "missing")
+        key = ((int(window[0]), int(window[1])), missing)
+        self._car_cache[key] = tuple(np.asarray(a) for a in values)
+
     def _car(
         self, window: WindowSpec, missing: MissingInWindow
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -205,28 +220,45 @@ class ReturnFit:
 
     def fit_table(self) -> pd.DataFrame:
         """One row per firm-event: parameters, R-squared, residual sd, nobs and the window used."""
-        pairs = self.sample.pairs
+        return fit_frame(self.sample.pairs, self.model, self.fit_columns())
+
+    def fit_columns(self) -> dict[str, np.ndarray]:
+        """The columns of :meth:`fit_table` after the identifiers, as arrays."""
         used = np.isfinite(self.est_resid)
         dates = self.sample.dates.to_numpy()
         first = np.where(used.any(axis=1), used.argmax(axis=1), -1)
         last = np.where(used.any(axis=1), used.shape[1] - 1 - used[:, ::-1].argmax(axis=1), -1)
         pos_first = np.take_along_axis(self.sample.est_pos, np.maximum(first, 0)[:, None], 1)[:, 0]
         pos_last = np.take_along_axis(self.sample.est_pos, np.maximum(last, 0)[:, None], 1)[:, 0]
-        # one constructor call: column-by-column inserts cost more than the numbers at 10^3 rows
-        columns: dict[str, Any] = {
-            "event_id": pairs["event_id"].to_numpy(),
-            "ticker": pairs["ticker"].to_numpy(),
-            "model": np.full(len(pairs), self.model, dtype=object),
-        }
-        for j, name in enumerate(self.param_names):
-            columns[name] = self.params[:, j]
+        columns = {name: self.params[:, j] for j, name in enumerate(self.param_names)}
         columns["r2"] = self.r2
         columns["resid_sd"] = np.sqrt(self.sigma2)
         columns["nobs"] = self.nobs
         columns["dof"] = self.dof
         columns["fit_start"] = np.where(first >= 0, dates[pos_first], np.datetime64("NaT"))
         columns["fit_stop"] = np.where(last >= 0, dates[pos_last], np.datetime64("NaT"))
-        return pd.DataFrame(columns, index=pairs.index)
+        return columns
+
+
+def fit_frame(pairs: pd.DataFrame, model: str, columns: dict[str, np.ndarray]) -> pd.DataFrame:
+    """The fit table: ``event_id``, ``ticker`` and ``model``, then ``columns`` (one row per pair).
+
+    Parameters
+    ----------
+    pairs
+        The firm-events (``event_id``, ``ticker``); the table keeps their index.
+    model
+        Name of the normal-return model.
+    columns
+        :meth:`ReturnFit.fit_columns` of a fit of ``pairs`` (or of its partitions, concatenated).
+    """
+    # one constructor call: column-by-column inserts cost more than the numbers at 10^3 rows
+    identifiers: dict[str, Any] = {
+        "event_id": pairs["event_id"].to_numpy(),
+        "ticker": pairs["ticker"].to_numpy(),
+        "model": np.full(len(pairs), model, dtype=object),
+    }
+    return pd.DataFrame(identifiers | columns, index=pairs.index)
 
 
 @dataclass(frozen=True)

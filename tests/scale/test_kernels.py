@@ -86,3 +86,39 @@ def test_quad_form_equals_the_matrix_product_per_firm_event() -> None:
         want = np.array([[x[i, w] @ inv[i] @ x[i, w] for w in range(6)] for i in range(20)])
         np.testing.assert_allclose(quad_form(x, inv), want, rtol=1e-13, atol=1e-14)
         np.testing.assert_allclose(quad_form(x[:, 0], inv), want[:, 0], rtol=1e-13, atol=1e-14)
+
+
+def test_shared_weighted_sum_weights_each_inside_pair_by_its_shared_days() -> None:
+    rng = np.random.default_rng(11)
+    n, days = 30, 5
+    lo = rng.integers(0, 40, n)
+    hi = lo + days - 1
+    first, second = np.triu_indices(n, 1)
+    r = rng.uniform(-1, 1, len(first))
+    inside = rng.random(n) < 0.7
+    want = 0.0
+    for k, (a, b) in enumerate(zip(first, second, strict=True)):
+        if inside[a] and inside[b]:
+            shared = len(set(range(lo[a], hi[a] + 1)) & set(range(lo[b], hi[b] + 1)))
+            want += r[k] * shared / days
+    got = kernels.shared_weighted_sum(first, second, r, inside, lo, hi, days)
+    np.testing.assert_allclose(got, want, rtol=1e-13)
+
+
+def test_row_counts_and_missing_last_against_numpy() -> None:
+    rng = np.random.default_rng(5)
+    values = rng.normal(size=(40, 25))
+    values[rng.random(values.shape) < 0.2] = np.nan
+    values[0, :3] = [np.inf, -np.inf, 0.0]
+    present, positive = kernels.row_counts(values)
+    np.testing.assert_array_equal(present, np.isfinite(values).sum(axis=1))
+    np.testing.assert_array_equal(positive, (np.isfinite(values) & (values > 0)).sum(axis=1))
+    out = np.empty_like(values)
+    kernels.missing_last(values, out)
+    np.testing.assert_array_equal(out, np.where(np.isfinite(values), values, np.inf))
+    # sorting puts the same finite values first, in the same order, as with NaN last
+    finite = np.isfinite(values)
+    for i in range(len(values)):
+        np.testing.assert_array_equal(
+            np.sort(out[i])[: finite[i].sum()], np.sort(values[i][finite[i]])
+        )

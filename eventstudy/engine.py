@@ -110,8 +110,9 @@ class Panel:
     dates
         Sessions (the date axis).
     firm, market
-        Returns, shapes ``(D, F)`` and ``(D, M)``, column-major; a position or column of
-        ``-1`` (outside the data) reads as NaN wherever they are gathered.
+        Returns, shapes ``(D, F)`` and ``(D, M)``, column-major (``firm`` may have another
+        layout in small studies, see :func:`make_panel`); a position or column of ``-1``
+        (outside the data) reads as NaN wherever they are gathered.
     regressors
         Extra regressors on the date axis (factor models), or ``None``.
     """
@@ -127,6 +128,7 @@ def make_panel(
     market_returns: pd.DataFrame | pd.Series,
     pairs: pd.DataFrame,
     regressors: pd.DataFrame | None = None,
+    days_per_pair: int = 0,
 ) -> tuple[Panel, pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
     """Convert wide returns once and locate every firm-event on them.
 
@@ -140,6 +142,11 @@ def make_panel(
         ``event_id``, ``ticker``, ``day0`` and optionally ``market`` per firm-event.
     regressors
         Extra regressors on the same index.
+    days_per_pair
+        Returns each firm-event reads (estimation window and event span). When all the
+        firm-events together read less than a quarter of the panel, the panel is used in
+        whatever layout it has: copying it to column-major would cost more than the gathers
+        save.
 
     Returns
     -------
@@ -156,7 +163,11 @@ def make_panel(
     day0_pos = dates.get_indexer(pd.DatetimeIndex(pairs["day0"]))
     # column-major: a firm-event reads one column over consecutive dates, so its gathers are
     # sequential in memory (a DataFrame's float block already is: no copy then)
-    firm = np.asfortranarray(returns.to_numpy(dtype=float))
+    firm = returns.to_numpy(dtype=float)
+    # a strided read costs about 4 times a sequential one (measured), so copying pays once the
+    # firm-events read a quarter of the panel
+    if 4 * len(pairs) * days_per_pair >= firm.size:
+        firm = np.asfortranarray(firm)
     mkt = np.asfortranarray(market.to_numpy(dtype=float))
     firm_col = returns.columns.get_indexer(pairs["ticker"])
     mkt_col = market.columns.get_indexer(pairs["market"])
@@ -654,8 +665,9 @@ def estimate(
                 value=name,
             )
     windows = tuple((int(a), int(b)) for a, b in windows)
+    est_len = int(estimation[1]) - int(estimation[0]) + 1
     panel, pairs, day0_pos, firm_col, mkt_col = make_panel(
-        returns, market_returns, pairs, regressors
+        returns, market_returns, pairs, regressors, est_len + len(span_of(windows))
     )
     n = len(pairs)
     layers, group_layer = _layers(groups, n)
@@ -679,7 +691,6 @@ def estimate(
         for b in bounds
     ]
     single = len(parts) == 1 and executor == "local"
-    est_len = int(estimation[1]) - int(estimation[0]) + 1
     keep_resid = executor == "local" and "grank" in names and n * est_len * 8 <= GRANK_CACHE_BYTES
     job = _Job(
         model,

@@ -55,6 +55,40 @@ def test_engine_matches_statsmodels_per_event(seed: int, chunk: int) -> None:
         np.testing.assert_allclose(t, ref.car_t[w], rtol=0, atol=1e-10)
 
 
+def test_results_do_not_depend_on_the_memory_layout_of_the_returns() -> None:
+    """Few firm-events read the panel in place (row-major or strided), many copy it first."""
+    returns, market = panel(3, missing=0.05)
+    pr = pairs(returns, 3, 2, n_events=1)  # 2 x 251 reads, well under a quarter of the panel
+    twice = pd.DataFrame(np.repeat(returns.to_numpy(), 2, axis=1), index=returns.index)
+    layouts = {  # name: (frame, (C-contiguous, F-contiguous))
+        "column-major": (
+            pd.DataFrame(np.asfortranarray(returns), returns.index, returns.columns),
+            (False, True),
+        ),
+        "row-major": (
+            pd.DataFrame(returns.to_numpy().T, index=returns.columns, columns=returns.index).T,
+            (True, False),
+        ),
+        "strided": (twice.iloc[:, ::2].set_axis(returns.columns, axis=1), (False, False)),
+    }
+    runs = {}
+    for name, (frame, flags) in layouts.items():
+        values = frame.to_numpy(dtype=float)
+        assert (values.flags.c_contiguous, values.flags.f_contiguous) == flags, name
+        runs[name] = engine.estimate(
+            pr, frame, market, MODEL, ESTIMATION, WINDOWS, _groups(pr), chunk_size=1
+        )
+    ref = reference_market_model(pr, returns, market, ESTIMATION, WINDOWS, min_nobs=120)
+    for name, run in runs.items():
+        np.testing.assert_allclose(run.fit.ar, ref.ar, rtol=0, atol=1e-10, err_msg=name)
+        np.testing.assert_array_equal(run.fit.ar, runs["column-major"].fit.ar)
+        for key, (n, caar, got) in run.results.items():
+            want = runs["column-major"].results[key]
+            assert (n, caar) == want[:2]
+            for test, result in got.items():
+                np.testing.assert_array_equal(result.stat, want[2][test].stat)
+
+
 @pytest.mark.parametrize("missing", ["nan", "skip"])
 @pytest.mark.parametrize("ties", [False, True])
 def test_engine_tests_match_registered_functions(missing: str, ties: bool) -> None:

@@ -248,7 +248,9 @@ class EventStudy:
             shares.get_shares(plan.firm_tickers) if shares is not None else None,
             self.events.shares,
         )
-        daily = impact.attach_market_value(self._daily(fit), close, share_table)
+        # the prediction-error variances feed both the daily table and the AAR standard errors
+        ar_var = fit.ar_var()
+        daily = impact.attach_market_value(self._daily(fit, ar_var), close, share_table)
         cars = self._car_table(fit, daily)
         clustered = {g: bool(clustered_dates(sample, rows)) for g, rows in groups.items()}
         if any(clustered.values()):
@@ -261,7 +263,7 @@ class EventStudy:
                 stacklevel=2,
             )
         tests = self._tests(run, groups, clustered, report)
-        aar = self._aar(fit, groups)
+        aar = self._aar(fit, groups, ar_var)
         claims = impact.compare_claims(daily, self.events.claims)
         flags = flag_confounders(self.events, sample, self.event_windows, plan.align)
         cars["confounders"] = label_windows(cars, flags)
@@ -479,18 +481,26 @@ class EventStudy:
             benchmark_returns=bench or None,
         )
 
-    def _daily(self, fit: ReturnFit) -> pd.DataFrame:
-        """The long per-day table, built from the arrays in one pass."""
+    def _daily(self, fit: ReturnFit, ar_var: np.ndarray | None = None) -> pd.DataFrame:
+        """The long per-day table, built from the arrays in one pass.
+
+        ``ar_var`` is ``fit.ar_var()`` when the caller has it already.
+        """
         s = fit.sample
         n, w = fit.ar.shape
         # only the days inside the price data get a row: pick them before building columns
-        keep = (s.evt_pos >= 0).ravel()
+        inside = s.evt_pos >= 0
+        every = bool(inside.all())
+        keep = inside.ravel()
         row = self._daily_rows(fit)
 
-        def flat(values: np.ndarray) -> np.ndarray:
+        def flat(values: np.ndarray, fresh: bool = False) -> np.ndarray:
+            # a fresh temporary becomes the column as it is; the fit's own arrays are copied
+            if every:
+                return values.ravel() if fresh else values.ravel().copy()
             return values.ravel()[keep]
 
-        se = np.sqrt(fit.ar_var())
+        se = np.sqrt(fit.ar_var() if ar_var is None else ar_var)
         frame = pd.DataFrame(
             {
                 # taken from the pairs' own columns (no Python object per row)
@@ -502,14 +512,15 @@ class EventStudy:
                 "market_return": flat(s.market_evt),
                 "normal_return": flat(fit.normal),
                 "abnormal_return": flat(fit.ar),
-                "ar_se": flat(se),
-            }
+                "ar_se": flat(se, fresh=True),
+            },
+            copy=False,  # every column is a new array: no need to copy them into one block
         )
         # running CAR from the first day of the span, with its exact variance (estimation
         # covariance across days included), for CAR paths with bands
         path, path_var = fit.car_path(int(s.rel_days[0]), self.missing)
-        frame["car_to_date"] = flat(path)
-        frame["car_to_date_se"] = flat(np.sqrt(path_var))
+        frame["car_to_date"] = flat(path, fresh=True)
+        frame["car_to_date_se"] = flat(np.sqrt(path_var), fresh=True)
         with np.errstate(invalid="ignore", divide="ignore"):
             frame["ar_t"] = frame["abnormal_return"] / frame["ar_se"]
         return frame
@@ -522,36 +533,53 @@ class EventStudy:
         return np.repeat(np.arange(n), w)[(s.evt_pos >= 0).ravel()]
 
     def _car_table(self, fit: ReturnFit, daily: pd.DataFrame) -> pd.DataFrame:
-        pairs = fit.sample.pairs
-        parts = []
-        for window in self.event_windows:
-            car, var, days = fit.car(window, self.missing)
-            t, p = car_t(car, var, fit.dof)
-            part = pairs[["event_id", "ticker"]].copy()
-            part["window_start"], part["window_end"] = window
-            part["car"] = car
-            part["se"] = np.sqrt(var)
-            part["t_stat"] = t
-            part["p_value"] = p
-            part["dof"] = fit.dof
-            part["bhar"] = fit.bhar(window)
-            part["n_days"] = days
-            parts.append(part)
-        table = pd.concat(parts, ignore_index=True)
+        """One row per window and firm-event (window by window), with the dollar sums."""
+        s = fit.sample
+        pairs = s.pairs
+        windows = self.event_windows
+        n = len(pairs)
+        cars = [fit.car(window, self.missing) for window in windows]
+        car = np.concatenate([c[0] for c in cars])
+        var = np.concatenate([c[1] for c in cars])
+        t, p = car_t(car, var, np.tile(fit.dof, len(windows)))
+        # each window repeats the firm-events in their order
+        again = np.tile(np.arange(n), len(windows))
+        table = pd.DataFrame(
+            {
+                "event_id": pairs["event_id"].take(again).reset_index(drop=True),
+                "ticker": pairs["ticker"].take(again).reset_index(drop=True),
+                "window_start": np.repeat(np.array([a for a, _ in windows], dtype=np.int64), n),
+                "window_end": np.repeat(np.array([b for _, b in windows], dtype=np.int64), n),
+                "car": car,
+                "se": np.sqrt(var),
+                "t_stat": t,
+                "p_value": p,
+                "dof": np.tile(fit.dof, len(windows)),
+                "bhar": np.concatenate([fit.bhar(window) for window in windows]),
+                "n_days": np.concatenate([c[2] for c in cars]),
+            },
+            copy=False,
+        )
         keys = pairs[["event_id", "ticker"]]
         if keys.duplicated().any():
             # a firm listed twice for one event: keep the join on the names
-            dollars = impact.window_changes(daily, self.event_windows)
+            dollars = impact.window_changes(daily, windows)
             return table.merge(
                 dollars, on=["event_id", "ticker", "window_start", "window_end"], how="left"
             )
-        # each firm-event is its own (event_id, ticker) group: sum by its row number instead
-        # of joining on the names (same sums, same order within each group)
-        raw, abnormal = impact.window_sums_by_row(
-            daily, self.event_windows, self._daily_rows(fit), len(pairs)
-        )
-        table["raw_change_usd"] = raw
-        table["abnormal_change_usd"] = abnormal
+        # each firm-event is its own (event_id, ticker) group: the daily rows are laid back on
+        # the (firm-event x day) grid they came from and summed window by window (the sums
+        # grouping by name would give)
+        inside = s.evt_pos >= 0
+        has_row = None if inside.all() else inside
+        for name in ("raw_change_usd", "abnormal_change_usd"):
+            values = daily[name].to_numpy(dtype=float)
+            if has_row is None:
+                grid = values.reshape(inside.shape)
+            else:
+                grid = np.full(inside.shape, np.nan)
+                grid[has_row] = values
+            table[name] = impact.window_sums(grid, s.rel_days, windows, has_row).ravel()
         return table
 
     def _groups(self, pairs: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -616,39 +644,59 @@ class EventStudy:
                 report("tests", done, total)
         return pd.DataFrame.from_records(records)
 
-    def _aar(self, fit: ReturnFit, groups: dict[str, np.ndarray]) -> pd.DataFrame:
+    def _aar(
+        self, fit: ReturnFit, groups: dict[str, np.ndarray], ar_var: np.ndarray | None = None
+    ) -> pd.DataFrame:
         r"""AAR and CAAR per group and event day, with standard errors from the model variances.
 
         :math:`\operatorname{Var}(AAR_t) = N^{-2}\sum_i \operatorname{Var}(AR_{it})` assumes
-        independent firms (see the clustering note for shared event dates).
+        independent firms (see the clustering note for shared event dates). ``ar_var`` is
+        ``fit.ar_var()`` when the caller has it already.
         """
         s = fit.sample
+        n = len(fit.ar)
         columns = ["event_id", "rel_day", "n_firms", "aar", "aar_se", "caar", "caar_se"]
         parts = []
         for group, rows in groups.items():
             rows = np.asarray(rows)
-            ar = fit.ar[rows]
+            # a group of every firm-event in order reads the fit's arrays as they are (no copies;
+            # they are C-ordered like a row selection, so the column sums add in the same order)
+            whole = (
+                len(rows) == n
+                and bool(np.all(rows == np.arange(n)))
+                and all(a.flags.c_contiguous for a in (fit.ar, fit.x_evt, fit.xtx_inv))
+            )
+
+            def pick(values: np.ndarray, whole: bool = whole, rows: np.ndarray = rows) -> Any:
+                return values if whole else values[rows]
+
+            ar = pick(fit.ar)
+            have = np.isfinite(ar)
+            if not have.any():
+                continue
             # each day averages the firms with an AR that day; the CAAR the firms complete so far
             # (np.cumsum carries a missing day forward as NaN)
             cum = np.cumsum(ar, axis=1)
-            if not np.isfinite(ar).any():
-                continue
-            cum_x = np.cumsum(fit.x_evt[rows], axis=1)
-            x = fit.x_evt[rows]
-            inv = fit.xtx_inv[rows]
+            x = pick(fit.x_evt)
+            inv = pick(fit.xtx_inv)
             if inv.shape[-1]:
-                lev = quad_form(x, inv)
-                quad = quad_form(cum_x, inv)
+                quad = quad_form(np.cumsum(x, axis=1), inv)
             else:
-                lev = quad = np.zeros(ar.shape)
-            sigma2 = fit.sigma2[rows][:, None]
+                quad = np.zeros(ar.shape)
+            sigma2 = pick(fit.sigma2)[:, None]
+            # Var(AR_t) = s^2 (1 + x_t'(X'X)^-1 x_t): the fit's AR variances when they are at hand
+            if ar_var is not None:
+                v = np.where(have, pick(ar_var), np.nan)
+            else:
+                lev = quad_form(x, inv) if inv.shape[-1] else np.zeros(ar.shape)
+                v = np.where(have, sigma2 * (1.0 + lev), np.nan)
             # complete rows: Var(CAR(start, d)) = s^2 (days + c_d'(X'X)^-1 c_d), c_d = cumsum x
-            v = np.where(np.isfinite(ar), sigma2 * (1.0 + lev), np.nan)
+            finite_cum = np.isfinite(cum)
             car_var = np.where(
-                np.isfinite(cum), sigma2 * (np.arange(1, ar.shape[1] + 1)[None, :] + quad), np.nan
+                finite_cum, sigma2 * (np.arange(1, ar.shape[1] + 1)[None, :] + quad), np.nan
             )
-            n_day = np.isfinite(ar).sum(axis=0)
-            n_cum = np.isfinite(cum).sum(axis=0)
+            n_day = have.sum(axis=0)
+            n_cum = finite_cum.sum(axis=0)
             with np.errstate(invalid="ignore", divide="ignore"):
                 parts.append(
                     pd.DataFrame(

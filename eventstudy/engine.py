@@ -408,9 +408,12 @@ def _partition(panel: Panel, job: _Job, part: _Part) -> dict[str, Any]:
     keep = job.kp_keep[rows]
     out["kp_rows"] = rows[keep]
     out["kp_resid"] = resid[keep]
-    # date position of each kept row's first estimation day (its residual column 0)
-    pos = s.est_pos[keep]
-    out["kp_start"] = np.where(pos >= 0, pos - np.arange(pos.shape[1]), -1).max(axis=1)
+    # date position of each kept row's first estimation day (its residual column 0), -1 when
+    # no estimation day is in the data
+    day0 = part.day0_pos[keep]
+    first, last = day0 + job.estimation[0], day0 + job.estimation[1]
+    inside = (day0 >= 0) & (last >= 0) & (first < len(panel.dates))
+    out["kp_start"] = np.where(inside, first, -1)
 
     valid = np.empty((len(job.windows), m), bool)
     out["cars"] = {}
@@ -1099,18 +1102,20 @@ class _Context:
             missing = ~np.isfinite(values)
             present = (~missing).astype(float)
             values[missing] = 0.0
+
+            def pairs_between(bounds: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+                a, b = bounds
+                return kernels.pair_correlations(values, present, start, i[a:b], j[a:b])
+
             # the kernel releases the GIL: halves of the pair list run on two threads
             threads = LOCAL_THREADS if len(i) >= 100_000 else 1  # else not worth a pool
             cuts = np.linspace(0, len(i), threads + 1).astype(int)
-            with ThreadPoolExecutor(max_workers=threads) as pool:
-                parts = list(
-                    pool.map(
-                        lambda ab: kernels.pair_correlations(
-                            values, present, start, i[ab[0] : ab[1]], j[ab[0] : ab[1]]
-                        ),
-                        zip(cuts[:-1], cuts[1:], strict=True),
-                    )
-                )
+            spans = list(zip(cuts[:-1], cuts[1:], strict=True))
+            if threads == 1:
+                parts = [pairs_between(spans[0])]
+            else:
+                with ThreadPoolExecutor(max_workers=threads) as pool:
+                    parts = list(pool.map(pairs_between, spans))
             r = np.concatenate([p[0] for p in parts])
             cnt = np.concatenate([p[1] for p in parts])
             r = np.where((cnt >= 30) & np.isfinite(r), r, 0.0)

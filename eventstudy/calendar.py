@@ -18,15 +18,22 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import functools
+import hashlib
+import json
+import os
+import sys
 import threading
 import warnings
 import zoneinfo
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
 
+from ._io import atomic_write
 from ._types import DateLike
 from .errors import InputError
 
@@ -88,29 +95,62 @@ def _unknown_calendar(name: str) -> InputError:
 
 
 class _CalendarData:
-    """Session labels and closes of one calendar as int64 nanosecond arrays (for searchsorted)."""
+    """Session labels and closes of one calendar as int64 nanosecond arrays (for searchsorted).
 
-    def __init__(self, cal: Any) -> None:
+    Parameters
+    ----------
+    name
+        The calendar's own code (``XNYS`` for the alias ``NYSE``).
+    tz
+        IANA name of the exchange's time zone.
+    sessions
+        Session labels, tz-naive ``datetime64[ns]`` (with the calendar's frequency).
+    close_ns
+        Close of each session in UTC nanoseconds.
+    """
+
+    def __init__(
+        self, name: str, tz: str, sessions: pd.DatetimeIndex, close_ns: np.ndarray
+    ) -> None:
+        self.name = name
+        self.tz: zoneinfo.ZoneInfo = zoneinfo.ZoneInfo(tz)
+        self.sessions = sessions
+        self.session_ns = self.sessions.asi8
+        self.close_ns = close_ns
+        self.first = self.sessions[0]
+        self.last = self.sessions[-1]
+
+    @classmethod
+    def of(cls, cal: Any) -> _CalendarData:
+        """The arrays of an exchange_calendars calendar."""
         sessions = pd.DatetimeIndex(cal.sessions)
         if sessions.tz is not None:  # exchange_calendars 4 labels are tz-naive; guard anyway
             sessions = sessions.tz_localize(None)
-        self.name: str = str(cal.name)
-        self.tz: zoneinfo.ZoneInfo = zoneinfo.ZoneInfo(str(cal.tz))
-        self.sessions = sessions.as_unit("ns")
-        self.session_ns = self.sessions.asi8
         closes = pd.DatetimeIndex(cal.closes)
-        self.close_ns = closes.tz_convert("UTC").as_unit("ns").asi8
-        self.first = self.sessions[0]
-        self.last = self.sessions[-1]
+        close_ns = closes.tz_convert("UTC").as_unit("ns").asi8
+        return cls(str(cal.name), str(cal.tz), sessions.as_unit("ns"), close_ns)
 
 
 @functools.cache
 def _load(name: str) -> _CalendarData:
-    """Build the exchange_calendars object once per name (it takes a fraction of a second).
+    """The calendar's arrays, built once per name and process (it takes a fraction of a second).
 
-    exchange_calendars is imported here, on the first calendar a process builds, so that
-    importing :mod:`eventstudy` (and ``eventstudy --help``) does not pay for it.
+    They are read from the on-disk cache (:func:`_read_cache`) when it holds this calendar as
+    exchange_calendars would build it today; otherwise exchange_calendars builds it and the cache
+    is refreshed. exchange_calendars is imported only then, so that importing :mod:`eventstudy`
+    (and ``eventstudy --help``) does not pay for it, nor does a run served from the cache.
     """
+    cached = _read_cache(name)
+    if cached is not None:
+        return cached
+    data, built_for = _build(name)
+    if built_for is not None:
+        _write_cache(name, data, built_for)
+    return data
+
+
+def _build(name: str) -> tuple[_CalendarData, str | None]:
+    """Build the calendar with exchange_calendars; also the day its default range ends."""
     import exchange_calendars as xcals
 
     with _LOCK, warnings.catch_warnings():
@@ -130,7 +170,180 @@ def _load(name: str) -> _CalendarData:
                     cal = xcals.get_calendar(name, start=pd.Timestamp(bound))
                 except Exception:
                     cal = default
-        return _CalendarData(cal)
+        data = _CalendarData.of(cal)
+    # exchange_calendars ends (and, for young calendars, starts) its calendars a fixed span from
+    # the day it was imported: that day, with the versions, says which calendar this is
+    end = getattr(getattr(xcals, "exchange_calendar", None), "GLOBAL_DEFAULT_END", None)
+    return data, None if end is None else str(pd.Timestamp(end).date())
+
+
+# -- on-disk cache of built calendars ---------------------------------------------------------------
+CACHE_FORMAT = 1
+"""Version of the calendar cache files; a file of another version is rebuilt."""
+
+
+def _cache_file(name: str) -> Path | None:
+    """The cache file of calendar ``name``, or None when the cache is switched off.
+
+    Files live in ``$EVENTSTUDY_CACHE/calendars`` (default ``~/.cache/eventstudy/calendars``);
+    ``EVENTSTUDY_CALENDAR_CACHE=0`` switches the cache off.
+    """
+    if os.environ.get("EVENTSTUDY_CALENDAR_CACHE", "1").strip().lower() in (
+        "0",
+        "false",
+        "no",
+        "off",
+    ):
+        return None
+    root = os.environ.get("EVENTSTUDY_CACHE")
+    folder = (
+        Path(root).expanduser() if root else Path.home() / ".cache" / "eventstudy"
+    ) / "calendars"
+    return folder / f"{quote(name, safe='-_').replace('.', '%2E') or '%00'}.npz"
+
+
+def _cache_key(name: str, built_for: str) -> str:
+    """Everything a cached calendar depends on, as one string.
+
+    Its name, the start asked, the versions of exchange_calendars and pandas, and the day
+    exchange_calendars dates its default range from.
+    """
+    return json.dumps(
+        {
+            "format": CACHE_FORMAT,
+            "name": name,
+            "start": str(DEFAULT_START.date()),
+            "exchange_calendars": _library_version(),
+            "pandas": pd.__version__,
+            "end": built_for,
+        },
+        sort_keys=True,
+    )
+
+
+@functools.cache
+def _library_version() -> str:
+    """Where exchange_calendars is installed and its version, without importing it.
+
+    The version comes from the package's generated ``_version.py`` (read as text; importing
+    :mod:`importlib.metadata` costs more than the rest of a cache hit), else from the
+    installed distribution's metadata.
+    """
+    import importlib.util
+
+    spec = importlib.util.find_spec("exchange_calendars")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("exchange_calendars")
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    try:
+        text = (folder / "_version.py").read_bytes()
+        stamp = hashlib.sha256(text).hexdigest()
+    except OSError:
+        from importlib.metadata import version
+
+        stamp = version("exchange_calendars")
+    return f"{folder}:{stamp}"
+
+
+def _today_end() -> str:
+    """The end of exchange_calendars' default range if it were imported now (a year from today)."""
+    return str((pd.Timestamp.now().floor("D") + pd.DateOffset(years=1)).date())
+
+
+def _library_loaded() -> bool:
+    """Whether this process has imported exchange_calendars already.
+
+    It may then hold calendars registered at run time, which a cache file cannot know about, so
+    the cache is not read.
+    """
+    return "exchange_calendars" in sys.modules
+
+
+def _read_cache(name: str) -> _CalendarData | None:
+    """The cached calendar ``name`` when it is exactly what exchange_calendars would build now."""
+    path = _cache_file(name)
+    if path is None or _library_loaded() or not path.is_file():
+        return None
+    try:
+        key = _cache_key(name, _today_end())
+        with np.load(path, allow_pickle=False) as stored:
+            if str(stored["key"]) != key:
+                return None
+            return _unpack({field: stored[field] for field in stored.files})
+    except Exception:  # noqa: BLE001 - any unreadable or inconsistent file is a miss
+        return None
+
+
+def _write_cache(name: str, data: _CalendarData, built_for: str) -> None:
+    """Store ``data`` for later processes (best effort: a failure only costs the next build)."""
+    path = _cache_file(name)
+    if path is None:
+        return
+    try:
+        arrays = _pack(data, _cache_key(name, built_for))
+        if arrays is None:
+            return
+        back = _unpack(arrays)  # only what reads back as exactly the same calendar is stored
+        if not (
+            back.name == data.name
+            and back.tz == data.tz
+            and back.sessions.equals(data.sessions)
+            and back.sessions.freq == data.sessions.freq
+            and np.array_equal(back.close_ns, data.close_ns)
+        ):
+            return
+
+        def write(tmp: Path) -> None:
+            with open(tmp, "wb") as handle:
+                np.savez(handle, **arrays)
+
+        atomic_write(path, write)
+    except Exception:  # noqa: BLE001 - e.g. a read-only home folder
+        return
+
+
+def _pack(data: _CalendarData, key: str) -> dict[str, np.ndarray] | None:
+    """The arrays of a cache file; None for a session frequency the file cannot hold."""
+    freq = data.sessions.freq
+    if freq is None:
+        weekmask, holidays = "", np.zeros(0, dtype=np.int64)
+    elif (
+        isinstance(freq, pd.offsets.CustomBusinessDay)
+        and freq.n == 1
+        and not freq.normalize
+        and freq.offset == dt.timedelta(0)
+    ):
+        weekmask = str(freq.weekmask)
+        holidays = np.array(freq.holidays, dtype="datetime64[D]").view(np.int64)
+    else:
+        return None
+    return {
+        "key": np.array(key),
+        "name": np.array(data.name),
+        "tz": np.array(str(data.tz.key)),
+        "sessions": np.asarray(data.session_ns, dtype=np.int64),
+        "closes": np.asarray(data.close_ns, dtype=np.int64),
+        "weekmask": np.array(weekmask),
+        "holidays": holidays,
+    }
+
+
+def _unpack(arrays: dict[str, np.ndarray]) -> _CalendarData:
+    """The calendar of a cache file's arrays; raises when they do not make one."""
+    sessions = np.asarray(arrays["sessions"], dtype=np.int64)
+    closes = np.asarray(arrays["closes"], dtype=np.int64)
+    if sessions.ndim != 1 or closes.shape != sessions.shape or not len(sessions):
+        raise ValueError("sessions and closes do not match")
+    if np.any(sessions[1:] <= sessions[:-1]) or np.any(sessions % 86_400_000_000_000):
+        raise ValueError("sessions are not increasing midnights")
+    weekmask = str(arrays["weekmask"])
+    freq = None
+    if weekmask:
+        days = np.asarray(arrays["holidays"], dtype=np.int64).view("datetime64[D]")
+        freq = pd.offsets.CustomBusinessDay(holidays=list(days), weekmask=weekmask)
+    # pandas checks that the labels follow the frequency (a few milliseconds)
+    index = pd.DatetimeIndex(sessions.view("datetime64[ns]"), freq=freq)
+    return _CalendarData(str(arrays["name"]), str(arrays["tz"]), index, closes)
 
 
 def _as_day(value: DateLike, what: str = "date") -> pd.Timestamp:

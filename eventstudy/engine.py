@@ -158,9 +158,10 @@ def make_panel(
     market = market_returns.to_frame() if isinstance(market_returns, pd.Series) else market_returns
     market = market.reindex(dates)
     pairs = pairs.reset_index(drop=True)
-    if "market" not in pairs.columns:
+    one_market = "market" not in pairs.columns
+    if one_market:
         pairs = pairs.assign(market=market.columns[0])
-    day0_pos = dates.get_indexer(pd.DatetimeIndex(pairs["day0"]))
+    day0_pos = _positions(dates, pd.DatetimeIndex(pairs["day0"]))
     # column-major: a firm-event reads one column over consecutive dates, so its gathers are
     # sequential in memory (a DataFrame's float block already is: no copy then)
     firm = returns.to_numpy(dtype=float)
@@ -170,9 +171,27 @@ def make_panel(
         firm = np.asfortranarray(firm)
     mkt = np.asfortranarray(market.to_numpy(dtype=float))
     firm_col = returns.columns.get_indexer(pairs["ticker"])
-    mkt_col = market.columns.get_indexer(pairs["market"])
+    if one_market:
+        mkt_col = np.zeros(len(pairs), np.intp)
+    else:
+        mkt_col = market.columns.get_indexer(pairs["market"])
     regs = None if regressors is None else regressors.reindex(dates)
     return Panel(dates, firm, mkt, regs), pairs, day0_pos, firm_col, mkt_col
+
+
+def _positions(dates: pd.DatetimeIndex, days: pd.DatetimeIndex) -> np.ndarray:
+    """Position of each of ``days`` in ``dates`` (``-1`` where absent).
+
+    Sessions are sorted and unique, so a binary search finds them without the hash table
+    ``get_indexer`` would build for every new index object.
+    """
+    if not (dates.is_monotonic_increasing and dates.is_unique and dates.tz == days.tz):
+        return dates.get_indexer(days)
+    keys, wanted = dates.as_unit("ns").asi8, days.as_unit("ns").asi8
+    pos = np.searchsorted(keys, wanted)
+    found = pos < len(keys)
+    found[found] = keys[pos[found]] == wanted[found]
+    return np.where(found & ~days.isna(), pos, -1)
 
 
 def _gather(values: np.ndarray, pos: np.ndarray, col: np.ndarray) -> np.ndarray:

@@ -55,6 +55,19 @@ def test_engine_matches_statsmodels_per_event(seed: int, chunk: int) -> None:
         np.testing.assert_allclose(t, ref.car_t[w], rtol=0, atol=1e-10)
 
 
+@pytest.mark.parametrize("unit", ["s", "ns"])
+@pytest.mark.parametrize("tz", [None, "UTC"])
+def test_day_positions_equal_pandas_get_indexer(unit: str, tz: str | None) -> None:
+    rng = np.random.default_rng(2)
+    sessions = pd.bdate_range("2020-01-01", periods=300, tz=tz).as_unit(unit)
+    days = pd.DatetimeIndex(
+        list(rng.choice(sessions, 40)) + list(pd.date_range("2019-12-01", periods=40, tz=tz))
+    ).insert(0, pd.NaT)
+    np.testing.assert_array_equal(engine._positions(sessions, days), sessions.get_indexer(days))
+    shuffled = sessions[rng.permutation(len(sessions))]  # unsorted: pandas' own lookup
+    np.testing.assert_array_equal(engine._positions(shuffled, days), shuffled.get_indexer(days))
+
+
 def test_results_do_not_depend_on_the_memory_layout_of_the_returns() -> None:
     """Few firm-events read the panel in place (row-major or strided), many copy it first."""
     returns, market = panel(3, missing=0.05)

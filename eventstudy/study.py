@@ -29,7 +29,6 @@ from .calendar import TradingCalendar
 from .confounders import flag_confounders, label_windows
 from .data.base import PriceProvider, SharesProvider
 from .data.quality import check_prices
-from .data.returns import returns_with_close
 from .errors import ClusteringWarning, InputError
 from .events.load import load_events
 from .events.schema import Event, EventSet
@@ -220,8 +219,9 @@ class EventStudy:
             raw, plan, str(getattr(prices, "path", getattr(prices, "name", "prices")))
         )
         quality = check_prices(raw, plan.sessions)
-        returns, close = returns_with_close(
-            quality.clean, plan.sessions, price_field=self.price_field, kind=self.return_kind
+        # the checks laid the clean prices on the sessions already: returns and closes from there
+        returns, close = quality.returns_with_close(
+            price_field=self.price_field, kind=self.return_kind
         )
         report("estimate", 0, 1)
         model = self._model(None)

@@ -20,6 +20,7 @@ check                  what is flagged                                        ac
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._types import PriceField, ReturnKind, validate_literal
 from ..errors import DataQualityWarning, InputError
 from .base import (
     PRICE_COLUMNS,
@@ -38,6 +40,7 @@ from .base import (
     ticker_codes,
     to_naive_dates,
 )
+from .returns import _frame, _returns
 
 ISSUE_COLUMNS = ("ticker", "check", "date", "value", "action", "message")
 CHECKS = (
@@ -53,6 +56,29 @@ SPLIT_TOLERANCE = 0.02
 
 
 @dataclass(frozen=True)
+class PriceGrids:
+    """The clean prices laid out on the sessions, as :func:`check_prices` judged them.
+
+    Attributes
+    ----------
+    sessions
+        The sessions (grid columns), tz-naive ``datetime64[ns]``.
+    tickers
+        Grid rows: the tickers in first-seen order of the checked frame.
+    close, adj_close
+        Clean prices, shape ``(len(tickers), len(sessions))``; NaN without a price.
+    has_adj
+        Per ticker, whether any clean row (on a session or not) has an ``adj_close``.
+    """
+
+    sessions: pd.DatetimeIndex
+    tickers: pd.Index
+    close: np.ndarray
+    adj_close: np.ndarray
+    has_adj: np.ndarray
+
+
+@dataclass(frozen=True)
 class QualityReport:
     """Outcome of :func:`check_prices`.
 
@@ -63,16 +89,65 @@ class QualityReport:
         for checks about a whole ticker).
     clean
         The long prices after the actions (duplicates dropped, bad prices set to NaN).
+    grids
+        The clean prices on the sessions (see :meth:`returns_with_close`).
     """
 
     issues: pd.DataFrame
     clean: pd.DataFrame
+    grids: PriceGrids | None = dataclasses.field(default=None, repr=False, compare=False)
 
     def count(self, check: str | None = None) -> int:
         """Number of issues, of one ``check`` or in total."""
         if check is None:
             return len(self.issues)
         return int((self.issues["check"] == check).sum())
+
+    def returns_with_close(
+        self, *, price_field: PriceField = "adj_close", kind: ReturnKind = "simple"
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Returns and wide closes of the clean prices, from the grids the checks laid out.
+
+        Parameters
+        ----------
+        price_field, kind
+            As for :func:`~eventstudy.data.returns.compute_returns`.
+
+        Returns
+        -------
+        returns, close : pandas.DataFrame
+            Exactly ``returns_with_close(self.clean, sessions, price_field=price_field,
+            kind=kind)`` on the sessions the prices were checked on: the rows are not matched
+            to tickers and sessions a second time.
+
+        Raises
+        ------
+        InputError
+            For an unknown ``price_field`` or ``kind``, or a report without grids.
+        """
+        validate_literal(price_field, PriceField, "price_field")
+        validate_literal(kind, ReturnKind, "kind")
+        g = self.grids
+        if g is None:
+            raise InputError(
+                "this quality report carries no price grids; build it with check_prices() or "
+                "call eventstudy.data.returns.returns_with_close(report.clean, sessions).",
+                field="grids",
+            )
+        close, adj, has_adj, tickers = g.close, g.adj_close, g.has_adj, g.tickers
+        # the clean frame is sorted by ticker: its tickers come in that order
+        rank = sort_rank(tickers)
+        if np.any(rank != np.arange(len(rank))):
+            order = np.argsort(rank)
+            close, adj, has_adj, tickers = close[order], adj[order], has_adj[order], tickers[order]
+        index = g.sessions.rename("date")
+        tickers = tickers.rename("ticker")
+        level = close
+        if price_field == "adj_close":
+            # a ticker without any adjusted price (a price index) falls back to its close
+            level = adj if has_adj.all() else np.where(has_adj[:, None], adj, close)
+        returns = _frame(_returns(level, kind), index, tickers)
+        return returns, _frame(close, index, tickers)
 
 
 def _issue(
@@ -300,6 +375,14 @@ def check_prices(
         for grid in grids.values():
             grid[hit_cells] = np.nan
     has_price = np.isfinite(grids["close"]) | np.isfinite(grids["adj_close"])
+    adj_rows = np.isfinite(clean["adj_close"].to_numpy(dtype=float))
+    layout = PriceGrids(
+        sessions=index,
+        tickers=uniques,
+        close=grids["close"],
+        adj_close=grids["adj_close"],
+        has_adj=np.bincount(col, weights=adj_rows, minlength=len(uniques)) > 0,
+    )
 
     # gap, stale_price, no_data on the cleaned prices, run by run over the whole grid.
     has_any = has_price.any(axis=1)
@@ -395,4 +478,4 @@ def check_prices(
             DataQualityWarning,
             stacklevel=2,
         )
-    return QualityReport(issues=table, clean=clean)
+    return QualityReport(issues=table, clean=clean, grids=layout)

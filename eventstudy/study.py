@@ -9,6 +9,8 @@ import dataclasses
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import chain, repeat
+from operator import attrgetter, is_not
 from pathlib import Path
 from typing import Any, Literal
 
@@ -321,7 +323,7 @@ class EventStudy:
     def _plan(self) -> _Plan:
         """Align every firm-event to its session and find the sessions the study needs."""
         ev = self.events
-        studied = ev.studied  # a property that walks every event: read it once
+        studied = _studied(ev)
         if not studied:
             raise InputError(
                 f"{ev.source or ev.name}: no events of kind 'event' to study; add at least one.",
@@ -363,18 +365,24 @@ class EventStudy:
         appearance, tickers in event order.
         """
         ev = self.events
-        members = [ev.tickers_of(e) for e in studied]
-        counts = np.fromiter((len(t) for t in members), dtype=np.int64, count=len(members))
+        # attributes are read with C-level getters (100,000 events: no Python frame per event)
+        members = list(map(attrgetter("tickers"), studied))
+        if None in members:  # an event without its own firms applies to the study's tickers
+            members = [ev.tickers if m is None else m for m in members]
+        counts = np.fromiter(map(len, members), dtype=np.int64, count=len(members))
         ev_idx = np.repeat(np.arange(len(studied)), counts)
-        tickers = np.fromiter(
-            (t for ts in members for t in ts), dtype=object, count=int(counts.sum())
-        )
+        tickers = np.fromiter(chain.from_iterable(members), dtype=object, count=int(counts.sum()))
         if ev.exchanges:
             cal = np.array([ev.exchanges.get(t, ev.calendar) for t in tickers], dtype=object)
         else:
             cal = np.full(len(tickers), ev.calendar, dtype=object)
         day0 = np.empty(len(tickers), dtype="datetime64[ns]")
-        timed = np.array([e.time is not None for e in studied], dtype=bool)
+        timed = np.fromiter(
+            map(is_not, map(attrgetter("time"), studied), repeat(None)),
+            dtype=bool,
+            count=len(studied),
+        )
+        every_date: list[Any] | None = None
         for cal_name in pd.unique(cal) if ev.exchanges else [ev.calendar]:
             if ev.exchanges:
                 rows = np.flatnonzero(cal == cal_name)
@@ -385,14 +393,18 @@ class EventStudy:
             when = np.empty(len(studied), dtype="datetime64[ns]")
             plain = used[~timed[used]]
             if len(plain):
-                dates = pd.to_datetime([studied[k].date for k in plain])
+                if len(plain) == len(studied):  # every event (the usual case): one C-level pass
+                    every_date = every_date or list(map(attrgetter("date"), studied))
+                    dates = pd.to_datetime(every_date)
+                else:
+                    dates = pd.to_datetime([studied[k].date for k in plain])
                 when[plain] = calendar(cal_name).align_many(dates).to_numpy()
             for k in used[timed[used]]:
                 when[k] = calendar(cal_name).align_event(studied[k]).to_datetime64()
             day0[rows] = when[ev_idx[rows]]
         pairs = pd.DataFrame(
             {
-                "event_id": np.array([e.id for e in studied], dtype=object)[ev_idx],
+                "event_id": np.array(list(map(attrgetter("id"), studied)), dtype=object)[ev_idx],
                 "ticker": tickers,
                 "day0": day0,
                 "calendar": cal,
@@ -583,8 +595,8 @@ class EventStudy:
         return table
 
     def _groups(self, pairs: pd.DataFrame) -> dict[str, np.ndarray]:
-        codes = pairs["event_id"].to_numpy()
-        events = list(pd.unique(codes))
+        # event codes in order of first appearance (hashed on the column as it is stored)
+        codes, events = pd.factorize(pairs["event_id"], use_na_sentinel=False)
         mode = self.group_by
         if mode == "auto":
             mode = "pooled" if len(events) > 50 else "event"
@@ -593,12 +605,11 @@ class EventStudy:
             both = False
         groups: dict[str, np.ndarray] = {}
         if mode == "event":
-            first, inverse = np.unique(codes, return_inverse=True)
-            order = np.argsort(inverse, kind="stable")
-            bounds = np.searchsorted(inverse[order], np.arange(len(first) + 1))
-            members = {e: order[bounds[k] : bounds[k + 1]] for k, e in enumerate(first)}
-            for e in events:
-                groups[str(e)] = members[e]
+            # each event's rows in increasing order
+            order = np.argsort(codes, kind="stable")
+            bounds = np.searchsorted(codes[order], np.arange(len(events) + 1))
+            for k, e in enumerate(events):
+                groups[str(e)] = order[bounds[k] : bounds[k + 1]]
         if mode == "pooled" or both:
             groups[POOLED] = np.arange(len(codes))
         return groups
@@ -741,9 +752,13 @@ class EventStudy:
         ]
         keys = [np.zeros(len(rows[0]), int), np.zeros(len(rows[1]), int)]
         if self.missing == "nan":
+            lacking = ~np.isfinite(fit.ar)
             for k, window in enumerate(self.event_windows):
                 cols = s.window_columns(window)
-                gaps = (~np.isfinite(fit.ar[:, cols])).sum(axis=1)
+                if len(cols) and cols[-1] - cols[0] + 1 == len(cols):  # consecutive: a view
+                    gaps = lacking[:, cols[0] : cols[-1] + 1].sum(axis=1)
+                else:
+                    gaps = lacking[:, cols].sum(axis=1)
                 hit = np.flatnonzero(fitted & (gaps > 0))
                 rows.append(hit)
                 keys.append(np.full(len(hit), k))
@@ -761,8 +776,9 @@ class EventStudy:
         row = row[order]
         return pd.DataFrame(
             {
-                "event_id": pairs["event_id"].to_numpy()[row],
-                "ticker": pairs["ticker"].to_numpy()[row],
+                # only the rows listed become Python objects
+                "event_id": pairs["event_id"].take(row).to_numpy(),
+                "ticker": pairs["ticker"].take(row).to_numpy(),
                 "reason": np.concatenate(texts)[order],
             },
             columns=["event_id", "ticker", "reason"],
@@ -771,6 +787,18 @@ class EventStudy:
     def _min_obs(self) -> int:
         est = self.estimation_window
         return self.min_estimation_obs or (est[1] - est[0] + 1) // 2
+
+
+def _studied(events: EventSet) -> tuple[Event, ...]:
+    """``events.studied``: the events of kind ``"event"``.
+
+    Read once, and without a Python loop when every event is studied (the usual case for a
+    CSV of firm-events).
+    """
+    kinds = list(map(attrgetter("kind"), events.events))
+    if kinds.count("event") == len(kinds):
+        return tuple(events.events)
+    return events.studied
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,11 @@ def share_counts(
 
 
 def attach_market_value(
-    daily: pd.DataFrame, close: pd.DataFrame, shares: pd.DataFrame
+    daily: pd.DataFrame,
+    close: pd.DataFrame,
+    shares: pd.DataFrame,
+    *,
+    positions: tuple[np.ndarray, np.ndarray, pd.Index] | None = None,
 ) -> pd.DataFrame:
     """Add market value and dollar changes to a daily abnormal-return table.
 
@@ -74,6 +78,10 @@ def attach_market_value(
         Wide closes (index = the panel's sessions, columns = tickers).
     shares
         Output of :func:`share_counts`.
+    positions
+        ``(row, codes, names)`` when the caller knows them: each daily row's position in
+        ``close.index`` (-1 when its date is not there) and its ticker as a code into the
+        distinct tickers ``names``. They are otherwise looked up from ``date`` and ``ticker``.
 
     Returns
     -------
@@ -83,9 +91,12 @@ def attach_market_value(
         ``abnormal_change_usd``.
     """
     out = daily.copy(deep=False).reset_index(drop=True)  # copy-on-write: ``daily`` untouched
-    codes, names = _run_codes(out["ticker"])
+    if positions is None:
+        codes, names = _run_codes(out["ticker"])
+        row = _row_positions(close.index, out["date"])
+    else:
+        row, codes, names = positions
     col = close.columns.get_indexer(names)[codes] if len(names) else np.zeros(0, np.intp)
-    row = _row_positions(close.index, out["date"])
     # the previous session's close: one row up the wide table (none before the first session)
     ok = (col >= 0) & (row >= 1)
     prev = np.full(len(out), np.nan)

@@ -252,7 +252,9 @@ class EventStudy:
         )
         # the prediction-error variances feed both the daily table and the AAR standard errors
         ar_var = fit.ar_var()
-        daily = impact.attach_market_value(self._daily(fit, ar_var), close, share_table)
+        daily = impact.attach_market_value(
+            self._daily(fit, ar_var), close, share_table, positions=self._positions(fit, close)
+        )
         cars = self._car_table(fit, daily)
         clustered = {g: bool(clustered_dates(sample, rows)) for g, rows in groups.items()}
         if any(clustered.values()):
@@ -504,7 +506,9 @@ class EventStudy:
         inside = s.evt_pos >= 0
         every = bool(inside.all())
         keep = inside.ravel()
-        row = self._daily_rows(fit)
+        row = np.repeat(np.arange(n), w)
+        if not every:
+            row = row[keep]
 
         def flat(values: np.ndarray, fresh: bool = False) -> np.ndarray:
             # a fresh temporary becomes the column as it is; the fit's own arrays are copied
@@ -518,8 +522,8 @@ class EventStudy:
                 # taken from the pairs' own columns (no Python object per row)
                 "event_id": s.pairs["event_id"].take(row).reset_index(drop=True),
                 "ticker": s.pairs["ticker"].take(row).reset_index(drop=True),
-                "date": s.dates.to_numpy()[flat(s.evt_pos)],
-                "rel_day": np.tile(s.rel_days, n)[keep],
+                "date": s.dates.to_numpy()[s.evt_pos.ravel() if every else flat(s.evt_pos)],
+                "rel_day": np.tile(s.rel_days, n) if every else np.tile(s.rel_days, n)[keep],
                 "return": flat(s.firm_evt),
                 "market_return": flat(s.market_evt),
                 "normal_return": flat(fit.normal),
@@ -538,11 +542,25 @@ class EventStudy:
         return frame
 
     @staticmethod
-    def _daily_rows(fit: ReturnFit) -> np.ndarray:
-        """The firm-event (row of the pairs) of each row of the daily table, in its order."""
+    def _positions(
+        fit: ReturnFit, close: pd.DataFrame
+    ) -> tuple[np.ndarray, np.ndarray, pd.Index] | None:
+        """Session position and ticker code of each daily row, for the market-value lookups.
+
+        The daily rows are the firm-event days inside the price data, in firm-event order; their
+        sessions are the panel's when the wide closes have the same index (else None: looked
+        up by date).
+        """
         s = fit.sample
+        if not close.index.equals(s.dates):
+            return None
         n, w = s.evt_pos.shape
-        return np.repeat(np.arange(n), w)[(s.evt_pos >= 0).ravel()]
+        keep = (s.evt_pos >= 0).ravel()
+        every = bool(keep.all())
+        row = s.evt_pos.ravel() if every else s.evt_pos.ravel()[keep]
+        pair_codes, names = pd.factorize(s.pairs["ticker"], use_na_sentinel=False)
+        codes = np.repeat(np.asarray(pair_codes, dtype=np.intp), w)
+        return row, codes if every else codes[keep], pd.Index(names)
 
     def _car_table(self, fit: ReturnFit, daily: pd.DataFrame) -> pd.DataFrame:
         """One row per window and firm-event (window by window), with the dollar sums."""

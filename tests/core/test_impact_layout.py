@@ -215,3 +215,16 @@ def test_market_value_columns_multiply_through() -> None:
     # BBB: the 2025-01-24 count is NaN, so the later one is used and the row says so
     assert out.loc[1, "shares"] == 50.0
     assert out.loc[1, "shares_note"] == "share count dated after the day (earliest available)"
+
+
+def test_known_positions_give_the_same_table_as_looking_them_up() -> None:
+    days = [str(d.date()) for d in SESSIONS]
+    rows = [(t, d) for t in ("AAA", "BBB", "ZZZ") for d in days] + [("AAA", "2025-01-25")]
+    daily = daily_table(rows)
+    row = SESSIONS.get_indexer(daily["date"])
+    codes, names = pd.factorize(daily["ticker"])
+    looked_up = impact.attach_market_value(daily, closes(), share_table())
+    given = impact.attach_market_value(
+        daily, closes(), share_table(), positions=(row, np.asarray(codes), pd.Index(names))
+    )
+    pd.testing.assert_frame_equal(given, looked_up, check_exact=True)

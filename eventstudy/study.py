@@ -590,8 +590,9 @@ class EventStudy:
             },
             copy=False,
         )
-        keys = pairs[["event_id", "ticker"]]
-        if keys.duplicated().any():
+        # a firm can repeat within an event only when some event has several firms
+        several = pd.unique(pairs["event_id"]).size < n
+        if several and pairs[["event_id", "ticker"]].duplicated().any():
             # a firm listed twice for one event: keep the join on the names
             dollars = impact.window_changes(daily, windows)
             return table.merge(

@@ -375,13 +375,14 @@ def check_prices(
         for grid in grids.values():
             grid[hit_cells] = np.nan
     has_price = np.isfinite(grids["close"]) | np.isfinite(grids["adj_close"])
-    adj_rows = np.isfinite(clean["adj_close"].to_numpy(dtype=float))
+    has_adj = np.zeros(len(uniques), dtype=bool)  # any adj_close at all, on a session or not
+    has_adj[col[np.isfinite(clean["adj_close"].to_numpy(dtype=float))]] = True
     layout = PriceGrids(
         sessions=index,
         tickers=uniques,
         close=grids["close"],
         adj_close=grids["adj_close"],
-        has_adj=np.bincount(col, weights=adj_rows, minlength=len(uniques)) > 0,
+        has_adj=has_adj,
     )
 
     # gap, stale_price, no_data on the cleaned prices, run by run over the whole grid.

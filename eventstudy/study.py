@@ -5,6 +5,7 @@ No formulas live here; each step calls the module that owns it.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import warnings
 from collections.abc import Callable
@@ -208,15 +209,20 @@ class EventStudy:
         StudyResult
         """
         report = progress or (lambda stage, done, total: None)
-        plan = self._plan()
-        report("download", 0, 1)
-        tickers = list(dict.fromkeys([*plan.firm_tickers, self.benchmark, *self.events.benchmarks]))
-        raw = prices.get_prices(
-            tickers,
-            plan.start.date(),
-            plan.end.date(),
-            progress=lambda d, t: report("download", d, t),
-        )
+        # a provider that can read ahead (a local file) does so while the events are aligned
+        ahead = getattr(prices, "prefetched", None)
+        with ahead() if callable(ahead) else contextlib.nullcontext():
+            plan = self._plan()
+            report("download", 0, 1)
+            tickers = list(
+                dict.fromkeys([*plan.firm_tickers, self.benchmark, *self.events.benchmarks])
+            )
+            raw = prices.get_prices(
+                tickers,
+                plan.start.date(),
+                plan.end.date(),
+                progress=lambda d, t: report("download", d, t),
+            )
         self._check_coverage(
             raw, plan, str(getattr(prices, "path", getattr(prices, "name", "prices")))
         )

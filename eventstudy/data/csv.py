@@ -12,9 +12,12 @@ A file is long when it has a ``ticker`` (or ``symbol``) column, wide otherwise.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -211,6 +214,7 @@ class LocalPriceProvider:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self._ahead: tuple[threading.Thread, dict[str, Any]] | None = None
 
     def __repr__(self) -> str:
         return f"LocalPriceProvider({str(self.path)!r})"
@@ -232,6 +236,49 @@ class LocalPriceProvider:
         columns, categorical = _long_parquet_columns(self.path)
         frame = read_table(self.path, columns=columns, categorical=categorical)
         return _to_long(frame, str(self.path))
+
+    @contextlib.contextmanager
+    def prefetched(self) -> Iterator[None]:
+        """Read the file on a background thread while the block runs, for its next get_prices.
+
+        Reading and parsing run mostly outside the GIL (Parquet decoding, array work), so a
+        caller can do other work meanwhile (the study aligns its events). The first
+        :meth:`get_prices` inside the block waits for the read and raises what it raised; a
+        read no call used is dropped when the block ends.
+
+        Examples
+        --------
+        >>> provider = LocalPriceProvider("prices.parquet")  # doctest: +SKIP
+        >>> with provider.prefetched():  # doctest: +SKIP
+        ...     plan = make_plan()  # meanwhile, the file is read
+        ...     prices = provider.get_prices(["NVDA"], start, end)
+        """
+        box: dict[str, Any] = {}
+
+        def read() -> None:
+            try:
+                box["value"] = self._read()
+            except BaseException as exc:  # noqa: BLE001 - handed to get_prices to raise
+                box["error"] = exc
+
+        thread = threading.Thread(target=read, name="eventstudy-read-prices", daemon=True)
+        self._ahead = (thread, box)
+        thread.start()
+        try:
+            yield
+        finally:
+            self._ahead = None
+
+    def _take_read(self) -> SortedPrices | pd.DataFrame:
+        """The prefetched read when one is pending, else a read now."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is None:
+            return self._read()
+        thread, box = ahead
+        thread.join()
+        if "error" in box:
+            raise box["error"]
+        return box["value"]
 
     def get_prices(
         self,
@@ -265,7 +312,7 @@ class LocalPriceProvider:
             If the file cannot be read or parsed.
         """
         wanted = list(dict.fromkeys(str(t) for t in tickers))
-        long = self._read()
+        long = self._take_read()
         if isinstance(long, SortedPrices):
             codes, uniques, dates = long.codes, long.tickers, long.dates
         else:

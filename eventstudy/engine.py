@@ -43,6 +43,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._gc import gc_paused
 from ._types import Executor, MissingInWindow, WindowSpec, validate_literal
 from .errors import InputError
 from .models.base import ReturnFit, ReturnModel, fit_frame
@@ -616,6 +617,7 @@ class EngineRun:
     kp_rows: dict[str, np.ndarray] = field(default_factory=dict)
 
 
+@gc_paused()  # a full collection costs about 0.1 s with pandas and numba loaded
 def estimate(
     pairs: pd.DataFrame,
     returns: pd.DataFrame,

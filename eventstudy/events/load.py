@@ -9,11 +9,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
-import gc
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
 from itertools import islice, repeat
 from pathlib import Path
 from typing import Any, NoReturn
@@ -21,6 +19,7 @@ from typing import Any, NoReturn
 import numpy as np
 import pandas as pd
 
+from .._gc import gc_paused
 from ..calendar import TradingCalendar, check_timezone
 from ..errors import EventFileError, InputError
 from .schema import DEFAULT_ESTIMATION, DEFAULT_WINDOWS, Claim, Event, EventSet
@@ -418,7 +417,7 @@ def _csv_event_set(frame: pd.DataFrame, name: str, source: str) -> EventSet:
         ids = names[t_codes] + np.array([f"-{d}" for d in iso_text], dtype=object)[d_codes]
     else:
         ids = event_id.to_numpy(dtype=object)
-    with _gc_paused():
+    with gc_paused():
         if unique_ids:
             one = np.empty(len(names), dtype=object)  # one shared 1-tuple per ticker
             one[:] = [(k,) for k in names]
@@ -515,28 +514,6 @@ def _codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """Integer code of each value and the distinct values in first-seen order (same dtype)."""
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
     return np.asarray(codes, dtype=np.intp), pd.Index(uniques)
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building many small acyclic objects.
-
-    With the collector on, a million events trigger repeated full collections over the growing
-    heap, which cost more than building the events. On the way out the new objects are moved
-    straight to the oldest generation (``gc.freeze`` then ``gc.unfreeze``, both O(1)) instead
-    of being traversed by the young-generation collection that would otherwise run next; that
-    is skipped when the application keeps frozen objects of its own.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if gc.get_freeze_count() == 0:
-            gc.freeze()
-            gc.unfreeze()
-        if enabled:
-            gc.enable()
 
 
 # -- listing ------------------------------------------------------------------------------------

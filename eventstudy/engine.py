@@ -438,7 +438,7 @@ def _partition(panel: Panel, job: _Job, part: _Part) -> dict[str, Any]:
     valid = np.empty((len(job.windows), m), bool)
     out["cars"] = {}
     for wi, w in enumerate(job.windows):
-        car, var, days = out["cars"][w] = fit.car(w, job.missing)
+        car, var, _ = out["cars"][w] = fit.car(w, job.missing)
         valid[wi] = np.isfinite(car) & (var > 0)
     need_est = names & {
         "brown_warner",

@@ -38,6 +38,15 @@ def pairs_for(returns: pd.DataFrame, day0_positions: list[int]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["event_id", "ticker", "day0"])
 
 
+def statsmodels_fit(returns: pd.DataFrame, mkt: pd.Series, ticker: str, day0: pd.Timestamp):
+    """Day 0's position and statsmodels OLS of the firm on the market over the estimation days."""
+    p0 = returns.index.get_loc(day0)
+    est = slice(p0 + EST[0], p0 + EST[1] + 1)
+    y, x = returns[ticker].iloc[est], mkt.iloc[est]
+    ok = y.notna() & x.notna()
+    return p0, sm.OLS(y[ok].to_numpy(), sm.add_constant(x[ok].to_numpy())).fit()
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_abnormal_returns_and_variances_match_statsmodels(seed: int) -> None:
     returns, mkt = random_panel(seed)
@@ -46,14 +55,10 @@ def test_abnormal_returns_and_variances_match_statsmodels(seed: int) -> None:
     fit = MarketModel(min_nobs=30).fit(sample)
     dates = returns.index
     for i, row in enumerate(pairs.itertuples()):
-        p0 = dates.get_loc(row.day0)
-        est = slice(p0 + EST[0], p0 + EST[1] + 1)
-        y, x = returns[row.ticker].iloc[est], mkt.iloc[est]
-        ok = y.notna() & x.notna()
-        res = sm.OLS(y[ok].to_numpy(), sm.add_constant(x[ok].to_numpy())).fit()
+        p0, res = statsmodels_fit(returns, mkt, row.ticker, row.day0)
         np.testing.assert_allclose(fit.params[i], res.params, rtol=0, atol=1e-12)
         assert fit.sigma2[i] == pytest.approx(res.scale, rel=1e-10)  # SSR / (L - 2)
-        assert fit.dof[i] == ok.sum() - 2
+        assert fit.dof[i] == res.nobs - 2
         # event span: AR and prediction-error variance from statsmodels' own prediction
         rel = sample.rel_days
         pos = p0 + rel
@@ -173,13 +178,9 @@ def test_car_path_matches_statsmodels_day_by_day(missing: str) -> None:
     fit = MarketModel(min_nobs=30).fit(sample)
     start = -3
     path, path_var = fit.car_path(start, missing)
-    dates, rel = returns.index, sample.rel_days
+    rel = sample.rel_days
     for i, row in enumerate(pairs.itertuples()):
-        p0 = dates.get_loc(row.day0)
-        est = slice(p0 + EST[0], p0 + EST[1] + 1)
-        y, x = returns[row.ticker].iloc[est], mkt.iloc[est]
-        ok = y.notna() & x.notna()
-        res = sm.OLS(y[ok].to_numpy(), sm.add_constant(x[ok].to_numpy())).fit()
+        p0, res = statsmodels_fit(returns, mkt, row.ticker, row.day0)
         for j, day in enumerate(rel):
             if day < start:
                 assert np.isnan(path[i, j])

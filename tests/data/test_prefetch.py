@@ -58,10 +58,9 @@ def test_prefetched_prices_are_the_prices(price_file: Path) -> None:
     )
 
 
-def test_the_read_happens_on_another_thread(
-    price_file: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    provider = LocalPriceProvider(price_file)
+@pytest.fixture
+def read_threads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Names of the threads that read the price file, in order."""
     threads: list[str] = []
     read = LocalPriceProvider._read
 
@@ -70,9 +69,14 @@ def test_the_read_happens_on_another_thread(
         return read(self)
 
     monkeypatch.setattr(LocalPriceProvider, "_read", spy)
+    return threads
+
+
+def test_the_read_happens_on_another_thread(price_file: Path, read_threads: list[str]) -> None:
+    provider = LocalPriceProvider(price_file)
     with provider.prefetched():
         provider.get_prices(["AAA"], START, END)
-    assert threads == ["eventstudy-read-prices"]
+    assert read_threads == ["eventstudy-read-prices"]
 
 
 def test_a_missing_file_fails_at_get_prices_as_before(tmp_path: Path) -> None:
@@ -116,7 +120,7 @@ class PlainProvider:
 
 
 def test_a_study_reads_ahead_and_gets_the_same_result(
-    price_file: Path, monkeypatch: pytest.MonkeyPatch
+    price_file: Path, read_threads: list[str]
 ) -> None:
     events = EventSet(
         name="t",
@@ -126,18 +130,10 @@ def test_a_study_reads_ahead_and_gets_the_same_result(
         windows=((0, 0), (-1, 1)),
     )
     study = EventStudy(events, min_estimation_obs=20)
-    threads: list[str] = []
-    read = LocalPriceProvider._read
-
-    def spy(self: LocalPriceProvider):  # noqa: ANN202
-        threads.append(threading.current_thread().name)
-        return read(self)
-
-    monkeypatch.setattr(LocalPriceProvider, "_read", spy)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ahead = study.run(LocalPriceProvider(price_file))
         plain = study.run(PlainProvider(price_file))
-    assert threads == ["eventstudy-read-prices", "MainThread"]
+    assert read_threads == ["eventstudy-read-prices", "MainThread"]
     for name in ("daily", "car", "tests", "aar"):
         pd.testing.assert_frame_equal(getattr(ahead, name), getattr(plain, name), check_exact=True)

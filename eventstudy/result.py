@@ -234,3 +234,52 @@ class StudyResult(SummaryMixin):
         from .report.plots import plot_benchmark_sensitivity
 
         return plot_benchmark_sensitivity(self, **kwargs)
+
+    def regress(
+        self,
+        formula: str,
+        window: tuple[int, int] | None = None,
+        *,
+        characteristics: pd.DataFrame | None = None,
+        cov_type: str = "auto",
+        weighting: str = "ols",
+    ) -> Any:
+        """Regress one window's CARs on firm-event characteristics (statsmodels formula API).
+
+        Parameters
+        ----------
+        formula
+            E.g. ``"car ~ surprise + np.log(mcap)"``; ``scar`` (CAR / its standard error) may be
+            the dependent variable. Columns come from :attr:`car` (characteristics carried in from
+            the event table included), ``day0``, and ``characteristics``.
+        window
+            The event window (default: the study's first).
+        characteristics
+            Extra columns, keyed by ``event_id`` and ``ticker`` (or by ``ticker`` alone).
+        cov_type, weighting
+            See :func:`eventstudy.second_stage.regress`: by default clustered by event date when
+            dates repeat, else HC1; OLS, or WLS with weights 1/Var(CAR).
+
+        Returns
+        -------
+        eventstudy.second_stage.Regression
+            ``.results`` is the statsmodels results object; ``.describe()`` says what was done.
+        """
+        from .second_stage import regress
+
+        chosen = window if window is not None else self.events.windows[0]
+        return regress(
+            self.second_stage_frame(characteristics),
+            formula,
+            window=chosen,
+            cov_type=cov_type,  # type: ignore[arg-type]
+            weighting=weighting,  # type: ignore[arg-type]
+        )
+
+    def second_stage_frame(self, characteristics: pd.DataFrame | None = None) -> pd.DataFrame:
+        """:attr:`car` with each firm-event's ``day0`` and the given characteristics joined."""
+        from .second_stage import join_characteristics
+
+        pairs = self.fit.sample.pairs[["event_id", "ticker", "day0"]]
+        table = self.car.merge(pairs, on=["event_id", "ticker"], how="left", validate="m:1")
+        return join_characteristics(table, characteristics)

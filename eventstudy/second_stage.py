@@ -169,7 +169,7 @@ def regress(
     ...                   "day0": pd.to_datetime("2024-01-02") + pd.to_timedelta(np.arange(40), "D"),
     ...                   "size": rng.normal(size=40)})
     >>> t["car"] = 0.01 - 0.005 * t["size"] + rng.normal(scale=0.001, size=40)
-    >>> round(regress(t, "car ~ size").results.params["size"], 3)
+    >>> round(float(regress(t, "car ~ size").results.params["size"]), 3)
     -0.005
     """
     cov_type = validate_literal(cov_type, RegressionCov, "cov_type")

@@ -84,6 +84,9 @@ class StudyResult(SummaryMixin):
         Per group, whether its firm-events share event dates.
     meta
         Run facts: data source, price range, options.
+    inputs
+        What the model was fitted on (:class:`eventstudy.firm_fit.FitInputs`), kept by reference
+        so that :meth:`fit_of` can refit one firm-event; None when unknown.
     """
 
     events: EventSet
@@ -102,6 +105,7 @@ class StudyResult(SummaryMixin):
     contamination: pd.DataFrame = field(default_factory=pd.DataFrame)
     clustered: dict[str, bool] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
+    inputs: Any = field(default=None, repr=False, compare=False)
 
     def to_frame(self) -> pd.DataFrame:
         """The canonical long table (one row per firm-event day); a copy."""
@@ -283,3 +287,45 @@ class StudyResult(SummaryMixin):
         pairs = self.fit.sample.pairs[["event_id", "ticker", "day0"]]
         table = self.car.merge(pairs, on=["event_id", "ticker"], how="left", validate="m:1")
         return join_characteristics(table, characteristics)
+
+    def fit_of(self, event_id: str, ticker: str) -> Any:
+        """One firm-event's estimation regression as a statsmodels result, fitted on demand.
+
+        It is fitted on exactly the estimation rows the study used, so its parameters and
+        residual variance (``.params``, ``.scale``) equal the study's (``model_fit``).
+
+        Parameters
+        ----------
+        event_id, ticker
+            The firm-event.
+
+        Returns
+        -------
+        statsmodels.regression.linear_model.RegressionResultsWrapper
+            With ``.summary()``, ``.resid``, ``.get_robustcov_results()``.
+
+        Raises
+        ------
+        InputError
+            If the firm-event is not in the study, or the model is not one OLS regression.
+        """
+        from .errors import InputError
+        from .firm_fit import firm_regression
+
+        pairs = self.fit.sample.pairs
+        row = pairs[(pairs["event_id"] == event_id) & (pairs["ticker"] == ticker)].head(1)
+        if self.inputs is None:
+            raise InputError(
+                "this result keeps no fit inputs (it was not made by EventStudy.run), so no "
+                "firm-event can be refitted; rerun the study.",
+                field="inputs",
+                value=None,
+            )
+        if row.empty:
+            raise InputError(
+                f"no firm-event {event_id}/{ticker} in this study; pick an event_id and ticker "
+                "from result.car.",
+                field="ticker",
+                value=f"{event_id}/{ticker}",
+            )
+        return firm_regression(self.model, row, self.inputs)

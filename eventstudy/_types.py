@@ -28,6 +28,12 @@ MissingInWindow = Literal["nan", "skip"]
 
 Executor = Literal["local", "dask"]
 
+RegressionCov = Literal["auto", "cluster", "hc1", "nonrobust"]
+"""Covariance of a cross-sectional CAR regression: ``auto`` clusters by event date when dates repeat, else HC1."""
+
+RegressionWeighting = Literal["ols", "wls"]
+"""Cross-sectional regression by OLS or by WLS with weights 1/Var(CAR)."""
+
 T = TypeVar("T", bound=str)
 
 

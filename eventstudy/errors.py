@@ -85,3 +85,7 @@ class ClusteringWarning(EventStudyWarning):
 
 class BenchmarkContaminationWarning(EventStudyWarning):
     """Event firms are a large share of the market benchmark, which absorbs part of their move."""
+
+
+class RowsDroppedWarning(EventStudyWarning):
+    """Rows were left out of a computation because a value they need is missing."""

@@ -84,6 +84,9 @@ class StudyResult(SummaryMixin):
         Per group, whether its firm-events share event dates.
     meta
         Run facts: data source, price range, options.
+    inputs
+        What the model was fitted on (:class:`eventstudy.firm_fit.FitInputs`), kept by reference
+        so that :meth:`fit_of` can refit one firm-event; None when unknown.
     """
 
     events: EventSet
@@ -102,6 +105,7 @@ class StudyResult(SummaryMixin):
     contamination: pd.DataFrame = field(default_factory=pd.DataFrame)
     clustered: dict[str, bool] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
+    inputs: Any = field(default=None, repr=False, compare=False)
 
     def to_frame(self) -> pd.DataFrame:
         """The canonical long table (one row per firm-event day); a copy."""
@@ -234,3 +238,94 @@ class StudyResult(SummaryMixin):
         from .report.plots import plot_benchmark_sensitivity
 
         return plot_benchmark_sensitivity(self, **kwargs)
+
+    def regress(
+        self,
+        formula: str,
+        window: tuple[int, int] | None = None,
+        *,
+        characteristics: pd.DataFrame | None = None,
+        cov_type: str = "auto",
+        weighting: str = "ols",
+    ) -> Any:
+        """Regress one window's CARs on firm-event characteristics (statsmodels formula API).
+
+        Parameters
+        ----------
+        formula
+            E.g. ``"car ~ surprise + np.log(mcap)"``; ``scar`` (CAR / its standard error) may be
+            the dependent variable. Columns come from :attr:`car` (characteristics carried in from
+            the event table included), ``day0``, and ``characteristics``.
+        window
+            The event window (default: the study's first).
+        characteristics
+            Extra columns, keyed by ``event_id`` and ``ticker`` (or by ``ticker`` alone).
+        cov_type, weighting
+            See :func:`eventstudy.second_stage.regress`: by default clustered by event date when
+            dates repeat, else HC1; OLS, or WLS with weights 1/Var(CAR).
+
+        Returns
+        -------
+        eventstudy.second_stage.Regression
+            ``.results`` is the statsmodels results object; ``.describe()`` says what was done.
+        """
+        from .second_stage import regress
+
+        chosen = window if window is not None else self.events.windows[0]
+        return regress(
+            self.second_stage_frame(characteristics),
+            formula,
+            window=chosen,
+            cov_type=cov_type,  # type: ignore[arg-type]
+            weighting=weighting,  # type: ignore[arg-type]
+        )
+
+    def second_stage_frame(self, characteristics: pd.DataFrame | None = None) -> pd.DataFrame:
+        """:attr:`car` with each firm-event's ``day0`` and the given characteristics joined."""
+        from .second_stage import join_characteristics
+
+        pairs = self.fit.sample.pairs[["event_id", "ticker", "day0"]]
+        table = self.car.merge(pairs, on=["event_id", "ticker"], how="left", validate="m:1")
+        return join_characteristics(table, characteristics)
+
+    def fit_of(self, event_id: str, ticker: str) -> Any:
+        """One firm-event's estimation regression as a statsmodels result, fitted on demand.
+
+        It is fitted on exactly the estimation rows the study used, so its parameters and
+        residual variance (``.params``, ``.scale``) equal the study's (``model_fit``).
+
+        Parameters
+        ----------
+        event_id, ticker
+            The firm-event.
+
+        Returns
+        -------
+        statsmodels.regression.linear_model.RegressionResultsWrapper
+            With ``.summary()``, ``.resid``, ``.get_robustcov_results()``.
+
+        Raises
+        ------
+        InputError
+            If the firm-event is not in the study, or the model is not one OLS regression.
+        """
+        from .errors import InputError
+        from .firm_fit import firm_regression
+
+        pairs = self.fit.sample.pairs
+        row = pairs[(pairs["event_id"] == event_id) & (pairs["ticker"] == ticker)].head(1)
+        if self.inputs is None:
+            raise InputError(
+                "this result keeps no fit inputs (it was not made by EventStudy.run), so no "
+                "firm-event can be refitted; rerun the study.",
+                field="inputs",
+                value=None,
+            )
+        if row.empty:
+            raise InputError(
+                f"no firm-event {event_id}/{ticker} in this study; pick an event_id and ticker "
+                "from result.car.",
+                field="ticker",
+                value=f"{event_id}/{ticker}",
+            )
+        return firm_regression(self.model, row, self.inputs)

@@ -35,6 +35,7 @@ from .data.quality import check_prices
 from .errors import ClusteringWarning, InputError
 from .events.load import load_events
 from .events.schema import Event, EventSet
+from .firm_fit import FitInputs
 from .models import MarketModel, ReturnModel, get_model
 from .models.base import ReturnFit, quad_form
 from .result import StudyResult
@@ -318,6 +319,13 @@ class EventStudy:
             contamination=contamination,
             clustered=clustered,
             meta=meta,
+            inputs=FitInputs(
+                returns=returns,
+                market=returns[[self.benchmark]],
+                regressors=self.factors,
+                estimation=self.estimation_window,
+                windows=self.event_windows,
+            ),
         )
 
     # -- steps -------------------------------------------------------------------------------

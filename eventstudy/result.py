@@ -329,3 +329,80 @@ class StudyResult(SummaryMixin):
                 value=f"{event_id}/{ticker}",
             )
         return firm_regression(self.model, row, self.inputs)
+
+    def calendar_time(
+        self,
+        window: tuple[int, int] | None = None,
+        *,
+        weighting: str = "equal",
+        factors: tuple[str, ...] | None = None,
+        hac_lags: int | None = None,
+    ) -> Any:
+        """Calendar-time portfolio regression of the firms inside their event window.
+
+        See :func:`eventstudy.calendar_time.calendar_time_portfolio` (Jaffe 1974; Fama 1998;
+        Mitchell and Stafford 2000). Each (ticker, day 0) is held once.
+
+        Parameters
+        ----------
+        window
+            Holding window in sessions from day 0 (default: the study's longest window); it must
+            lie inside the study's event span, which the prices cover.
+        weighting
+            ``"equal"`` or ``"value"`` (market value on the session before day 0).
+        factors
+            Factor columns of the study's factor frame (e.g. ``("Mkt-RF", "SMB", "HML")``);
+            None regresses on the study's benchmark.
+        hac_lags
+            Newey-West lags (default by the Newey-West 1994 rule).
+
+        Returns
+        -------
+        eventstudy.calendar_time.CalendarTimeResult
+        """
+        from .calendar_time import calendar_time_portfolio
+        from .errors import InputError
+
+        if self.inputs is None:
+            raise InputError(
+                "this result keeps no returns (it was not made by EventStudy.run); rerun the study.",
+                field="inputs",
+                value=None,
+            )
+        windows = self.inputs.windows
+        chosen = window or max(windows, key=lambda w: (w[1] - w[0], -w[0]))
+        span = (min(w[0] for w in windows), max(w[1] for w in windows))
+        if chosen[0] < span[0] or chosen[1] > span[1]:
+            raise InputError(
+                f"calendar-time window {tuple(chosen)} reaches beyond the study's event span "
+                f"{span}, which its prices cover; rerun the study with --window "
+                f"{chosen[0]},{chosen[1]}.",
+                field="window",
+                value=str(tuple(chosen)),
+            )
+        pairs = self.fit.sample.pairs.drop_duplicates(["ticker", "day0"])
+        market_values = None
+        if weighting == "value":
+            day0 = self.daily[self.daily["rel_day"] == 0]
+            mv = day0.drop_duplicates(["event_id", "ticker"]).set_index(["event_id", "ticker"])
+            keys = pd.MultiIndex.from_frame(pairs[["event_id", "ticker"]])
+            market_values = mv["market_value_prev"].reindex(keys).to_numpy(dtype=float)
+        regressors = self.inputs.regressors
+        if factors is not None and regressors is None:
+            raise InputError(
+                "factors= needs the study's factor returns, and this study has none; run it "
+                "with factors (--factors FILE) or leave factors=None to use the benchmark.",
+                field="factors",
+                value=", ".join(factors),
+            )
+        return calendar_time_portfolio(
+            self.inputs.returns,
+            pairs,
+            self.inputs.market.iloc[:, 0],
+            window=tuple(chosen),  # type: ignore[arg-type]
+            weighting=weighting,  # type: ignore[arg-type]
+            market_values=market_values,
+            factors=regressors if factors is not None else None,
+            factor_names=tuple(factors or ("Mkt-RF",)),
+            hac_lags=hac_lags,
+        )

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .events.schema import EventSet
@@ -405,4 +406,64 @@ class StudyResult(SummaryMixin):
             factors=regressors if factors is not None else None,
             factor_names=tuple(factors or ("Mkt-RF",)),
             hac_lags=hac_lags,
+        )
+
+    def placebo(
+        self,
+        draws: int = 500,
+        *,
+        seed: int = 0,
+        executor: str = "local",
+        scheduler: str | None = None,
+    ) -> Any:
+        """Placebo-date permutation test of the pooled CAAR in every window.
+
+        Each distinct event date moves, with all its firms, to a pseudo date drawn from the
+        prices' history; the pooled CAAR (each ticker and day 0 once) is compared with the
+        ``draws`` placebo CAARs (:mod:`eventstudy.placebo`). Seeded; ``executor="dask"`` runs the
+        pseudo studies on a cluster.
+
+        Returns
+        -------
+        eventstudy.placebo.PlaceboResult
+        """
+        import dataclasses
+
+        from .errors import InputError
+        from .models import get_model
+        from .placebo import placebo_test
+
+        if self.inputs is None:
+            raise InputError(
+                "this result keeps no returns (it was not made by EventStudy.run); rerun the study.",
+                field="inputs",
+                value=None,
+            )
+        pairs = self.fit.sample.pairs.drop_duplicates(["ticker", "day0"])
+        keys = pairs[["event_id", "ticker"]]
+        observed = {}
+        for window in self.inputs.windows:
+            rows = self.car[
+                (self.car["window_start"] == window[0]) & (self.car["window_end"] == window[1])
+            ].merge(keys, on=["event_id", "ticker"])
+            cars = rows["car"].to_numpy(dtype=float)
+            cars = cars[np.isfinite(cars)]
+            observed[window] = (len(cars), float(cars.mean()) if len(cars) else float("nan"))
+        model = get_model(self.model)
+        min_obs = self.meta.get("min_estimation_obs")
+        if min_obs:
+            model = dataclasses.replace(model, min_nobs=int(min_obs))  # type: ignore[type-var]
+        return placebo_test(
+            pairs[["event_id", "ticker", "day0"]],
+            self.inputs.returns,
+            self.inputs.market,
+            model,
+            self.inputs.estimation,
+            self.inputs.windows,
+            observed,
+            draws=draws,
+            seed=seed,
+            regressors=self.inputs.regressors,
+            executor=executor,  # type: ignore[arg-type]
+            scheduler=scheduler,
         )

@@ -110,14 +110,13 @@ def run_study(
     with OutputFolder(target, force=force) as folder:
         price_provider, share_provider = make_providers(prices, shares, cache_dir)
         result = study.run(price_provider, share_provider, progress=progress)
-        folder.write(lambda staging: write_report(result, staging))
-        folder.commit()
+        publish(result, folder)
     if on_written is not None:
         on_written(target)
     return result, target
 
 
-def publish(result: StudyResult, target: str | Path, *, force: bool = True) -> Path:
+def publish(result: StudyResult, target: str | Path | OutputFolder, *, force: bool = True) -> Path:
     """Write the report of ``result`` into ``target`` the way ``eventstudy run`` does.
 
     Parameters
@@ -125,16 +124,20 @@ def publish(result: StudyResult, target: str | Path, *, force: bool = True) -> P
     result
         The study result.
     target
-        Output folder; an earlier eventstudy output there is replaced when ``force``.
+        Output folder; or an entered :class:`~eventstudy.publish.OutputFolder` (what
+        :func:`run_study` passes, its lock held since before the computation).
     force
-        Replace an earlier run's outputs (never a folder eventstudy did not write).
+        Replace an earlier eventstudy output in a folder given as a path (never a folder
+        eventstudy did not write).
 
     Returns
     -------
     pathlib.Path
-        ``target``.
+        The output folder as given.
     """
+    if isinstance(target, OutputFolder):
+        target.write(lambda staging: write_report(result, staging))
+        target.commit()
+        return target.out
     with OutputFolder(target, force=force) as folder:
-        folder.write(lambda staging: write_report(result, staging))
-        folder.commit()
-    return Path(target)
+        return publish(result, folder)

@@ -141,12 +141,22 @@ def _read_json(path: Path) -> dict[str, Any] | None:
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
-    # fsync: the journal must be on disk before the first move it describes
-    with open(path, "x", encoding="utf-8") as handle:
+    """Write a record whole or not at all (a kill leaves at most ``<name>.tmp``), flushed to disk."""
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
         json.dump(data, handle, indent=1)
         handle.write("\n")
         handle.flush()
-        os.fsync(handle.fileno())
+        os.fsync(handle.fileno())  # the journal must be on disk before the move it describes
+    os.replace(tmp, path)
+
+
+def _only_scraps(folder: Path, record: str) -> bool:
+    """Whether ``folder`` holds nothing but a half-written ``record`` (a run killed while writing it)."""
+    try:
+        return {p.name for p in folder.iterdir()} <= {record + ".tmp"}
+    except OSError:
+        return False
 
 
 def _ours(folder: Path, file: str, target: Path) -> dict[str, Any] | None:
@@ -279,7 +289,8 @@ class OutputFolder:
         for backup in self._ours_beside("backup"):
             journal = _ours(backup, JOURNAL, self.path)
             if journal is None:
-                _remove_if_empty(backup)
+                if _only_scraps(backup, JOURNAL):
+                    shutil.rmtree(backup)
                 continue
             previous = backup / "previous"
             if not previous.exists():
@@ -312,10 +323,8 @@ class OutputFolder:
     def _sweep(self) -> None:
         """Remove the staging folders that killed runs left for this target (ours, marked)."""
         for staging in self._ours_beside("staging"):
-            if _ours(staging, MARKER, self.path) is not None:
+            if _ours(staging, MARKER, self.path) is not None or _only_scraps(staging, MARKER):
                 shutil.rmtree(staging)
-            else:
-                _remove_if_empty(staging)
 
     def write(self, writer: Callable[[Path], object]) -> None:
         """Call ``writer(staging_folder)``; a file-system error becomes an :class:`OutputError`."""
@@ -344,7 +353,11 @@ class OutputFolder:
             backup = Path(
                 tempfile.mkdtemp(prefix=f"{PREFIX}backup-{self._key}-", dir=self.path.parent)
             )
-            _write_json(backup / JOURNAL, {**self._record(), "staging": staging.name})
+            try:
+                _write_json(backup / JOURNAL, {**self._record(), "staging": staging.name})
+            except BaseException:
+                shutil.rmtree(backup, ignore_errors=True)  # nothing moved yet
+                raise
             self._swap(staging, backup)
 
     def _swap(self, staging: Path, backup: Path) -> None:
@@ -375,14 +388,6 @@ class OutputFolder:
                 ) from exc
         if not previous.exists():
             shutil.rmtree(backup, ignore_errors=True)
-
-
-def _remove_if_empty(folder: Path) -> None:
-    # a run killed between creating a folder and writing its record leaves it empty
-    try:
-        folder.rmdir()
-    except OSError:
-        pass
 
 
 def refuse_working_folder(out: Path, path: Path) -> None:

@@ -171,14 +171,14 @@ def test_publishing_touches_nothing_but_its_own_folder(out_name: str, others: li
         parent = Path(tmp)
         for name in others:
             (parent / name).mkdir()
-            (parent / name / "keep.txt").write_text(name)
+            (parent / name / "keep.txt").write_bytes(name.encode())
         for run, force in enumerate((False, True, True)):
             with OutputFolder(parent / out_name, force=force) as folder:
                 folder.write(lambda staging, run=run: (staging / "a.csv").write_text(str(run)))
                 folder.commit()
             assert (parent / out_name / "a.csv").read_text() == str(run)
         for name in others:
-            assert (parent / name / "keep.txt").read_text() == name
+            assert (parent / name / "keep.txt").read_bytes() == name.encode()
         ours = {p.name for p in parent.iterdir()} - set(others) - {out_name}
         assert len(ours) == 1 and ours.pop().startswith(".eventstudy-lock-")
 
@@ -204,6 +204,28 @@ def test_a_killed_runs_staging_is_removed_only_for_its_own_folder(
     assert res.exit_code == 0, res.output
     (kept,) = leftovers(tmp_path)
     assert '"target": "other"' in (tmp_path / kept / ".eventstudy-output").read_text()
+
+
+def test_scraps_of_a_run_killed_while_writing_its_record_are_removed(tmp_path: Path) -> None:
+    from eventstudy.publish import OutputFolder, key_of
+
+    out = tmp_path / "out"
+    key = key_of(out)
+    assert len(key) == 12 and int(key, 16) >= 0
+    half = tmp_path / f".eventstudy-staging-{key}-dead1"
+    half.mkdir()
+    (half / ".eventstudy-output.tmp").write_text('{"writ')
+    empty = tmp_path / f".eventstudy-backup-{key}-dead2"
+    empty.mkdir()
+    mine = tmp_path / f".eventstudy-staging-{key}-mine"  # our name, the user's data
+    mine.mkdir()
+    (mine / "data.csv").write_text("mine")
+    with OutputFolder(out) as folder:
+        folder.write(lambda staging: (staging / "a.csv").write_text("x"))
+        folder.commit()
+    assert not half.exists() and not empty.exists()
+    assert (mine / "data.csv").read_text() == "mine"
+    assert (out / "a.csv").read_text() == "x"
 
 
 # ---------------------------------------------------------------- defect 2: concurrent runs

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from .errors import EventFileError, EventStudyError, EventStudyWarning, InputError
 
@@ -65,8 +66,15 @@ def _window(text: str) -> tuple[int, int]:
     )
 
 
+# True however far the run got: outputs only ever change by one complete swap (eventstudy.publish)
+INTERRUPTED = (
+    "interrupted: nothing was left half-written; --out holds its earlier outputs unless this "
+    "run had already moved its complete outputs in, and the cache is intact."
+)
+
+
 def handle_errors(func: F) -> F:
-    """Turn library errors into one sentence and an exit code (2: fix your input; 1: a bug)."""
+    """Turn errors into one sentence and an exit code (2: fix your input or machine; 1: a bug)."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -81,8 +89,20 @@ def handle_errors(func: F) -> F:
             err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
             raise typer.Exit(code=2) from None
         except KeyboardInterrupt:
-            err.print("interrupted: earlier outputs and the cache are left as they were.")
+            err.print(INTERRUPTED, highlight=False, soft_wrap=True)
             raise typer.Exit(code=130) from None
+        except OSError as exc:
+            # a full disk, a read-only folder, a permission: the machine's state, not a bug
+            if debug:
+                raise
+            from .publish import environment_message
+
+            err.print(
+                f"[bold red]error:[/] {escape(environment_message(exc))}",
+                highlight=False,
+                soft_wrap=True,
+            )
+            raise typer.Exit(code=2) from None
         except Exception as exc:  # noqa: BLE001 - last line of defence for users
             if debug:
                 raise

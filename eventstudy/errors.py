@@ -63,6 +63,22 @@ class OutputExistsError(InputError):
     """The output folder already holds results of an earlier run and ``--force`` was not given."""
 
 
+class OutputError(EventStudyError):
+    """The output folder cannot be used: not writable, a full disk, the current folder, ...
+
+    An environment problem, not a bug: the message names the folder, what went wrong and what to
+    do. ``folder`` is the ``--out`` folder as given.
+    """
+
+    def __init__(self, message: str, *, folder: str | None = None) -> None:
+        super().__init__(message)
+        self.folder = folder
+
+
+class OutputBusyError(OutputError):
+    """Another run holds the lock of the same output folder (try again when it has finished)."""
+
+
 class CacheCorruptError(EventStudyError):
     """A cache file could not be read back; it is discarded and fetched again."""
 
@@ -89,3 +105,7 @@ class BenchmarkContaminationWarning(EventStudyWarning):
 
 class RowsDroppedWarning(EventStudyWarning):
     """Rows were left out of a computation because a value they need is missing."""
+
+
+class OutputRecoveredWarning(EventStudyWarning):
+    """A run found the output folder of an interrupted run mid-swap and restored the earlier outputs."""

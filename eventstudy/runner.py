@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .errors import OutputExistsError
 from .events.load import load_events, safe_name
+from .publish import MARKER, OutputFolder
 from .report import write_report
 from .result import StudyResult
 from .study import EventStudy, Progress
 
-MARKER = ".eventstudy-output"
+__all__ = ["MARKER", "default_out", "make_providers", "publish", "run_study"]
 
 
 def default_out(study_name: str, root: Path = Path("outputs")) -> Path:
@@ -65,8 +62,10 @@ def run_study(
 ) -> tuple[StudyResult, Path]:
     """Run the study defined in ``events`` and write every output into one folder.
 
-    The outputs are written to a temporary folder beside the target and moved into place only
-    when complete, so an interrupted run leaves an earlier run's outputs intact.
+    Before any computation the output folder is locked, checked and proved writable (see
+    :class:`~eventstudy.publish.OutputFolder`); the outputs are written to a staging folder beside
+    it and moved into place only when complete, so an interrupted run leaves an earlier run's
+    outputs intact.
 
     Parameters
     ----------
@@ -93,6 +92,14 @@ def run_study(
     Returns
     -------
     result, folder
+
+    Raises
+    ------
+    OutputExistsError
+        ``out`` holds an earlier run's outputs and ``force`` is False, or holds other files.
+    OutputError
+        ``out`` cannot be written (read-only, no permission, a full disk, the current folder);
+        :class:`~eventstudy.errors.OutputBusyError` when another run is writing to it.
     """
     if factors is not None:
         from .data.french import load_french_factors
@@ -100,62 +107,37 @@ def run_study(
         options["factors"] = load_french_factors(factors)
     study = EventStudy(load_events(events), **options)
     target = Path(out) if out is not None else default_out(study.events.name)
-    check_target(target, force)
-    price_provider, share_provider = make_providers(prices, shares, cache_dir)
-    result = study.run(price_provider, share_provider, progress=progress)
-    publish(result, target)
+    with OutputFolder(target, force=force) as folder:
+        price_provider, share_provider = make_providers(prices, shares, cache_dir)
+        result = study.run(price_provider, share_provider, progress=progress)
+        publish(result, folder)
     if on_written is not None:
         on_written(target)
     return result, target
 
 
-def check_target(target: Path, force: bool) -> None:
-    """Refuse to write over an earlier run without ``force``, and over other files at all.
+def publish(result: StudyResult, target: str | Path | OutputFolder, *, force: bool = True) -> Path:
+    """Write the report of ``result`` into ``target`` the way ``eventstudy run`` does.
 
-    ``--force`` replaces a folder only when eventstudy wrote it (it holds the marker file), so a
-    mistyped ``--out`` can never delete someone's own files.
+    Parameters
+    ----------
+    result
+        The study result.
+    target
+        Output folder; or an entered :class:`~eventstudy.publish.OutputFolder` (what
+        :func:`run_study` passes, its lock held since before the computation).
+    force
+        Replace an earlier eventstudy output in a folder given as a path (never a folder
+        eventstudy did not write).
+
+    Returns
+    -------
+    pathlib.Path
+        The output folder as given.
     """
-    if target.exists() and not target.is_dir():
-        raise OutputExistsError(
-            f"--out {target} is a file, not a folder; choose a folder for the outputs.",
-            field="out",
-            value=str(target),
-        )
-    if not target.exists() or not any(target.iterdir()):
-        return
-    if not (target / MARKER).exists():
-        raise OutputExistsError(
-            f"{target} is not empty and was not written by eventstudy (no {MARKER} file); "
-            "choose a new or empty --out folder (--force only replaces earlier eventstudy outputs).",
-            field="out",
-            value=str(target),
-        )
-    if not force:
-        raise OutputExistsError(
-            f"{target} already holds outputs of an earlier run; pass --force to replace them or "
-            "choose another --out folder.",
-            field="out",
-            value=str(target),
-        )
-
-
-def publish(result: StudyResult, target: Path) -> None:
-    """Write the report into a temporary sibling folder, then swap it into ``target``."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    for stale in target.parent.glob(f".{target.name}.*"):
-        # left behind by an interrupted run (killed before it could clean up)
-        shutil.rmtree(stale, ignore_errors=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
-        write_report(result, staging)
-        (staging / MARKER).write_text("written by eventstudy\n", encoding="utf-8")
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
-            os.replace(target, old / "previous")
-            os.replace(staging, target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    if isinstance(target, OutputFolder):
+        target.write(lambda staging: write_report(result, staging))
+        target.commit()
+        return target.out
+    with OutputFolder(target, force=force) as folder:
+        return publish(result, folder)

@@ -107,7 +107,7 @@ def test_bad_input_is_one_sentence_exit_2_and_no_output(
     assert "Traceback" not in res.output
     assert len([line for line in res.output.splitlines() if line.strip()]) <= 3
     assert not out.exists()
-    assert not any(p.name.startswith(".out.") for p in tmp_path.iterdir())
+    assert not any(p.name.startswith((".out.", ".eventstudy-staging-")) for p in tmp_path.iterdir())
 
 
 @pytest.mark.parametrize("when", ["early", "while_writing"])
@@ -140,7 +140,7 @@ def test_killed_run_leaves_previous_outputs_intact(
         time.sleep(1.5)
     else:
         while time.monotonic() < deadline and proc.poll() is None:
-            if any(p.name.startswith(f".{first_run.name}.") for p in first_run.parent.iterdir()):
+            if staging_has_csv(first_run.parent):
                 break
             time.sleep(0.02)
     proc.send_signal(signal.SIGKILL)
@@ -148,7 +148,19 @@ def test_killed_run_leaves_previous_outputs_intact(
     assert snapshot_of(first_run) == before
     res = run_cli(snapshot_dir, first_run, "--force")
     assert res.exit_code == 0, res.output
-    assert not any(p.name.startswith(f".{first_run.name}.") for p in first_run.parent.iterdir())
+    assert not any(p.name.startswith(".eventstudy-staging-") for p in first_run.parent.iterdir())
+
+
+def staging_has_csv(parent: Path) -> bool:
+    """Whether a run's staging folder beside the outputs already holds a written table."""
+    for folder in parent.iterdir():
+        if folder.name.startswith(".eventstudy-staging-"):
+            try:
+                if any(f.suffix == ".csv" for f in folder.iterdir()):
+                    return True
+            except FileNotFoundError:  # the run moved or removed it meanwhile
+                pass
+    return False
 
 
 def test_force_never_replaces_a_folder_eventstudy_did_not_write(

@@ -25,7 +25,10 @@ FACTS = {
     # JPX: year-end holidays 12-31 to 01-03, Coming of Age Day 2025-01-13
     "XTKS": (["2025-01-06", "2024-12-30"], ["2024-12-31", "2025-01-02", "2025-01-13"]),
     # LSE: Christmas, Boxing Day, Good Friday and Easter Monday 2025
-    "XLON": (["2024-12-24", "2025-04-17"], ["2024-12-25", "2024-12-26", "2025-04-18", "2025-04-21"]),
+    "XLON": (
+        ["2024-12-24", "2025-04-17"],
+        ["2024-12-25", "2024-12-26", "2025-04-18", "2025-04-21"],
+    ),
     # HKEX: Lunar New Year 2025 (29-31 Jan), the eve is a half-day session
     "XHKG": (["2025-01-28", "2025-02-03"], ["2025-01-29", "2025-01-30", "2025-01-31"]),
     # Euronext Amsterdam: Good Friday, Easter Monday 2025, Boxing Day

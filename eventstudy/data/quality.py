@@ -244,7 +244,7 @@ def _off_calendar(
     close = clean["close"].to_numpy(dtype=float)
     adj = clean["adj_close"].to_numpy(dtype=float)
     priced = np.isfinite(close) | np.isfinite(adj)
-    inside = priced & (day > index[0].to_datetime64()) & (day < index[-1].to_datetime64())
+    inside = priced & (day >= index[0].to_datetime64()) & (day <= index[-1].to_datetime64())
     off = np.flatnonzero(inside & ~on)
     if not len(off):
         return None

@@ -40,7 +40,11 @@ from .errors import DataUnavailableError, InputError
 if TYPE_CHECKING:
     from .events.schema import Event
 
-__all__ = ["TradingCalendar", "calendar_names", "check_timezone", "DEFAULT_START"]
+__all__ = ["TradingCalendar", "calendar_names", "check_timezone", "DEFAULT_START", "DATA_CALENDAR"]
+
+DATA_CALENDAR = "data"
+"""Calendar name whose sessions are the benchmark's own trading days (see
+:meth:`TradingCalendar.from_sessions`): synthetic panels, non-exchange assets, 7-day markets."""
 
 DEFAULT_START = pd.Timestamp("1990-01-01")
 """Earliest date asked of exchange_calendars (later where a calendar cannot go back that far)."""
@@ -471,8 +475,58 @@ class TradingCalendar:
                 field="calendar",
                 value=name,
             )
+        if name.strip() == DATA_CALENDAR:
+            raise InputError(
+                f'calendar "{DATA_CALENDAR}" takes its sessions from the benchmark\'s prices, so '
+                "it cannot be built from its name; a study builds it itself, or call "
+                "TradingCalendar.from_sessions(dates).",
+                field="calendar",
+                value=name,
+            )
         self._data = _load(name.strip())
         self.name = name.strip()
+
+    @classmethod
+    def from_sessions(cls, sessions: Sequence[Any], name: str = DATA_CALENDAR) -> TradingCalendar:
+        """A calendar whose sessions are the given days (``calendar = "data"``).
+
+        Parameters
+        ----------
+        sessions
+            Trading days, e.g. the dates on which the benchmark has a price; times are dropped
+            and repeats removed.
+        name
+            Name shown in messages (default ``"data"``).
+
+        Returns
+        -------
+        TradingCalendar
+            Sessions in UTC, each closing at the next midnight UTC: news with a time of day
+            lands on its UTC date if that is a session, else on the next session.
+
+        Raises
+        ------
+        InputError
+            If no day is given.
+        """
+        days = pd.DatetimeIndex(
+            pd.to_datetime(list(sessions) if not isinstance(sessions, pd.Index) else sessions)
+        )
+        if days.tz is not None:
+            days = days.tz_localize(None)
+        days = days[~days.isna()].normalize().unique().sort_values().as_unit("ns")
+        if not len(days):
+            raise InputError(
+                f"calendar {name!r} has no sessions: the benchmark has no prices in the range "
+                "the study needs; supply its prices or choose an exchange calendar such as XNYS.",
+                field="calendar",
+                value=name,
+            )
+        close_ns = days.asi8 + 86_400_000_000_000  # the day ends at midnight UTC
+        cal = cls.__new__(cls)
+        cal._data = _CalendarData(name, "UTC", pd.DatetimeIndex(days, freq=None), close_ns)
+        cal.name = name
+        return cal
 
     def __repr__(self) -> str:
         return f"TradingCalendar({self.name!r})"

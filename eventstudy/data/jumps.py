@@ -18,7 +18,8 @@ An **unadjusted split** shows as a price ratio :math:`P_t / P_{t-1}` within
 :data:`SPLIT_TOLERANCE` of :math:`q/p` for a common ``p:q`` split (:data:`SPLITS`), after which
 the price *stays* at the new level: each of the next :data:`SPLIT_PERSIST` prices (at least
 :data:`SPLIT_MIN_AFTER` of them present) is closer to :math:`P_t` than to :math:`P_{t-1}`
-in logs.
+in logs, and the jump is at least :data:`SPLIT_SIGMAS` robust standard deviations of the
+ticker's daily log returns.
 """
 
 from __future__ import annotations
@@ -50,6 +51,10 @@ SPLIT_PERSIST = 5
 """Sessions after the jump that must stay at the new level."""
 SPLIT_MIN_AFTER = 3
 """Fewest priced sessions among those that confirm the new level."""
+SPLIT_SIGMAS = 8.0
+"""A split moves the price by at least this many robust standard deviations of the ticker's
+daily log returns (1.4826 x their median absolute deviation): ordinary news days of a volatile
+stock that happen to land near 4/5 or 5/4 are not splits."""
 
 _TARGETS = np.array([q / p for p, q in SPLITS])
 
@@ -87,6 +92,9 @@ class SplitCandidates:
         The ratio is within :data:`SPLIT_TOLERANCE` of that split's.
     persists
         The new level holds over the next sessions (see the module notes).
+    large
+        The jump is at least :data:`SPLIT_SIGMAS` robust standard deviations of the ticker's
+        daily log returns.
     """
 
     row: np.ndarray
@@ -95,6 +103,27 @@ class SplitCandidates:
     split: np.ndarray
     matches: np.ndarray
     persists: np.ndarray
+    large: np.ndarray
+
+    @property
+    def evident(self) -> np.ndarray:
+        """Every piece of a split's evidence the prices alone can give."""
+        return self.matches & self.persists & self.large
+
+
+def _robust_scale(moved: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """1.4826 x the median absolute deviation of the daily log returns of ``rows``."""
+    if not len(rows):
+        return np.zeros(0)
+    which = np.unique(rows)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logs = np.log(moved[which])
+    logs[~np.isfinite(logs)] = np.nan
+    scale = np.full(moved.shape[0], np.nan)
+    if logs.shape[1]:
+        centre = np.nanmedian(logs, axis=1, keepdims=True)
+        scale[which] = 1.4826 * np.nanmedian(np.abs(logs - centre), axis=1)
+    return scale[rows]
 
 
 def split_candidates(grid: np.ndarray, bound: float) -> SplitCandidates:
@@ -116,4 +145,5 @@ def split_candidates(grid: np.ndarray, bound: float) -> SplitCandidates:
         drift = np.abs(np.log(later / grid[rows, col][:, None]))
     stays = drift < np.abs(np.log(ratio))[:, None] / 2.0
     persists = (priced.sum(axis=1) >= SPLIT_MIN_AFTER) & np.all(stays | ~priced, axis=1)
-    return SplitCandidates(rows, col, ratio, split, matches, persists)
+    large = ~(np.abs(np.log(ratio)) < SPLIT_SIGMAS * _robust_scale(moved, rows))
+    return SplitCandidates(rows, col, ratio, split, matches, persists, large)

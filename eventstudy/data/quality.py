@@ -504,7 +504,7 @@ def check_prices(
     seen: set[tuple[int, int]] = set()
     for field in ("close", "adj_close"):
         found = split_candidates(grids[field], split_bound)
-        for i in np.flatnonzero(found.matches & found.persists):
+        for i in np.flatnonzero(found.evident):
             k, j = int(found.row[i]), int(found.col[i])
             if (k, j) in seen:
                 continue
@@ -517,10 +517,14 @@ def check_prices(
                 f"{ratio:.4f}, within {SPLIT_TOLERANCE:.0%} of a {split_label(p, q)} split, and "
                 "the new level holds)"
             )
-            adj_moves = np.isclose(
-                grids["adj_close"][k, j] / grids["adj_close"][k, j - 1], ratio, rtol=0.02
+            both = np.isclose(
+                grids["adj_close"][k, j] / grids["adj_close"][k, j - 1],
+                grids["close"][k, j] / grids["close"][k, j - 1],
+                rtol=0.02,
             )
-            if field == "close" and adjusted[k] and not adj_moves:
+            if adjusted[k] and both:
+                continue  # an adjusted close that moves as well: the move is real
+            if field == "close" and adjusted[k]:
                 action = "kept: adj_close is adjusted"
                 tail = (
                     "; adj_close does not jump, so returns from adj_close are right; with "
@@ -627,11 +631,7 @@ def check_prices(
                 )
             )
 
-    table = pd.DataFrame.from_records(issues, columns=list(ISSUE_COLUMNS))
-    table["date"] = pd.to_datetime(table["date"]).astype("datetime64[ns]")
-    table["value"] = table["value"].astype(float)
-    for col in ("ticker", "check", "action", "message"):
-        table[col] = table[col].astype(str)
+    table = _issue_table(issues)
     if len(table):
         rank = {c: i for i, c in enumerate(CHECKS)}
         table = (
@@ -649,3 +649,81 @@ def check_prices(
             stacklevel=2,
         )
     return QualityReport(issues=table, clean=clean, grids=layout)
+
+
+def _issue_table(issues: list[dict[str, object]]) -> pd.DataFrame:
+    """Issue records as a table with the :data:`ISSUE_COLUMNS` dtypes."""
+    table = pd.DataFrame.from_records(issues, columns=list(ISSUE_COLUMNS))
+    table["date"] = pd.to_datetime(table["date"]).astype("datetime64[ns]")
+    table["value"] = table["value"].astype(float)
+    for col in ("ticker", "check", "action", "message"):
+        table[col] = table[col].astype(str)
+    return table
+
+
+def add_issues(issues: pd.DataFrame, more: pd.DataFrame) -> pd.DataFrame:
+    """``issues`` followed by ``more`` (both with :data:`ISSUE_COLUMNS`), index renumbered."""
+    if not len(more):
+        return issues
+    if not len(issues):
+        return more.reset_index(drop=True)
+    return pd.concat([issues, more], ignore_index=True)
+
+
+def check_benchmark(
+    returns: pd.Series,
+    day0: np.ndarray,
+    estimation: tuple[int, int],
+    *,
+    calendar: str,
+    max_missing: float = BENCHMARK_MISSING,
+) -> pd.DataFrame:
+    """Flag a benchmark without returns on many estimation-window sessions (another calendar).
+
+    A benchmark that trades on another exchange (``^N225`` in an XNYS study) has no return on
+    that exchange's holidays and after each of them, and the market model loses those days.
+
+    Parameters
+    ----------
+    returns
+        The benchmark's returns on the study's sessions (named after the ticker).
+    day0
+        Day 0 of every firm-event (sessions of ``returns.index``).
+    estimation
+        The estimation window ``(start, end)`` in sessions relative to day 0.
+    calendar
+        Name of the study's calendar, for the message.
+    max_missing
+        Largest share of the estimation-window sessions (their union over firm-events) without
+        a benchmark return that is not flagged.
+
+    Returns
+    -------
+    pandas.DataFrame
+        No row, or one ``benchmark_calendar`` row (value: the missing share; date: the first
+        such session); a :class:`~eventstudy.errors.DataQualityWarning` says the same.
+    """
+    index = returns.index
+    n = len(index)
+    at = index.searchsorted(pd.DatetimeIndex(day0))
+    marks = np.zeros(n + 1, dtype=np.int64)  # the union of every estimation window
+    np.add.at(marks, np.clip(at + int(estimation[0]), 0, n), 1)
+    np.add.at(marks, np.clip(at + int(estimation[1]) + 1, 0, n), -1)
+    used = np.cumsum(marks)[:n] > 0
+    missing = used & np.isnan(returns.to_numpy(dtype=float))
+    total, lost = int(used.sum()), int(missing.sum())
+    if not total or lost <= max_missing * total:
+        return _issue_table([])
+    ticker = str(returns.name)
+    message = (
+        f"benchmark {ticker} has no return on {lost} of {total} estimation-window sessions "
+        f"({lost / total:.0%}) of the {calendar} calendar; it likely trades on another calendar, "
+        f"which leaves the market model short of data: choose a benchmark that trades on "
+        f"{calendar}, set the study's calendar to the benchmark's exchange, or set "
+        'calendar = "data".'
+    )
+    warnings.warn(message, DataQualityWarning, stacklevel=2)
+    first = index[np.argmax(missing)]
+    return _issue_table(
+        [_issue(ticker, "benchmark_calendar", first, lost / total, "flagged", message)]
+    )

@@ -522,9 +522,11 @@ def check_prices(
                 grids["close"][k, j] / grids["close"][k, j - 1],
                 rtol=0.02,
             )
-            if adjusted[k] and both:
-                continue  # an adjusted close that moves as well: the move is real
-            if field == "close" and adjusted[k]:
+            if adjusted[k] and both and max(p, q) < 2 * min(p, q):
+                # a fractional split (3-for-2, 5-for-4, ...) looks like a news day; a ticker with
+                # its own adjusted close, moving too, vouches that the move is real
+                continue
+            if field == "close" and adjusted[k] and not both:
                 action = "kept: adj_close is adjusted"
                 tail = (
                     "; adj_close does not jump, so returns from adj_close are right; with "

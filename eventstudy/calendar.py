@@ -255,7 +255,8 @@ def _restore_special_sessions(cal: Any, data: _CalendarData) -> _CalendarData:
 
 # -- on-disk cache of built calendars ---------------------------------------------------------------
 CACHE_FORMAT = 2
-"""Version of the calendar cache files; a file of another version is rebuilt."""
+"""Version of the calendar cache files; a file of another version is rebuilt (2: special-weekmask
+sessions restored, so an XBOM file written before lacks them)."""
 
 
 def _cache_file(name: str) -> Path | None:

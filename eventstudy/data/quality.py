@@ -1,20 +1,27 @@
 r"""Data-quality checks run on the prices before any estimation.
 
 :func:`check_prices` reports every problem as one row of :attr:`QualityReport.issues` and
-returns the cleaned long prices in :attr:`QualityReport.clean`:
+returns the cleaned long prices in :attr:`QualityReport.clean`; :func:`check_benchmark` adds the
+study-level check of the benchmark's calendar. Thresholds and actions (``docs/data.md``):
 
 ====================== ====================================================== =================
 check                  what is flagged                                        action
 ====================== ====================================================== =================
 ``duplicate_date``     a (ticker, date) appears more than once                last row kept
 ``non_positive_price`` ``close`` or ``adj_close`` is zero or negative         prices set to NaN
-``suspected_split``    \|return\| > ``split_bound`` with a price ratio      that day's prices
-                       within 2% of k:1 or 1:k, k = 2..20                     set to NaN
+``off_calendar``       rows on days that are not sessions (10% of a ticker's  left out; the next
+                       rows: :class:`~eventstudy.errors.DataQualityError`)    return NaN if moved
+``price_spike``        one price 4x off and back the next session             price set to NaN
+``suspected_split``    a common split ratio within 1% whose level holds       prices set to NaN,
+                       (:mod:`eventstudy.data.jumps`)                         kept in event
+                                                                              windows
 ``gap``                more than ``max_gap`` sessions in a row without a      flagged (returns
                        price inside the ticker's range                        there are NaN)
 ``stale_price``        ``close`` unchanged for ``stale_days`` sessions or     flagged
                        more
 ``no_data``            a requested ticker has no price on any session         flagged
+``benchmark_calendar`` the benchmark lacks returns on > 5% of the estimation  flagged
+                       sessions
 ====================== ====================================================== =================
 """
 

@@ -99,3 +99,31 @@ def test_installed_versions_names_both_libraries() -> None:
     assert installed_versions() == (
         f"exchange_calendars {version('exchange_calendars')} with pandas {pd.__version__}"
     )
+
+
+def test_the_cli_names_an_upstream_failure_in_one_sentence_and_exits_2(tmp_path) -> None:
+    # issue 14 item 8: calendar = "XTAE" exited 1 with a 47,905-character "internal error"
+    from typer.testing import CliRunner
+
+    from eventstudy import cli
+
+    cal_module._load.cache_clear()
+    study = tmp_path / "tase.toml"
+    study.write_text(
+        '[study]\nname = "tase"\ntickers = ["TEVA.TA"]\nmarket = "TA35.TA"\ncalendar = "XTAE"\n\n'
+        '[[events]]\nid = "e"\ndate = 2024-06-03\n',
+        encoding="utf-8",
+    )
+    prices = tmp_path / "prices.csv"
+    prices.write_text("date,TEVA.TA,TA35.TA\n2024-06-03,1.0,1.0\n", encoding="utf-8")
+    res = CliRunner().invoke(
+        cli.app, ["run", str(study), "--prices", str(prices), "--out", str(tmp_path / "o")]
+    )
+    try:
+        TradingCalendar("XTAE")
+    except DataUnavailableError as exc:
+        assert res.exit_code == 2, res.output
+        assert str(exc) in " ".join(res.output.split())
+        assert "internal error" not in res.output and len(res.output) < 400
+    else:  # an exchange_calendars that builds XTAE: the run goes on to the prices
+        assert "cannot be built" not in res.output

@@ -10,7 +10,7 @@ ends=${1:-both}
 
 # the lower bounds of pyproject.toml's dependencies (keep in step with it)
 oldest_pins=(
-  "numpy==1.24.*" "pandas==2.0.*" "exchange_calendars==4.5.*" "scipy==1.10.*"
+  "numpy==1.26.4" "pandas==2.0.*" "exchange_calendars==4.11.2" "scipy==1.10.*"
   "statsmodels==0.14.*" "pyarrow==14.*" "matplotlib==3.7.*" "numba==0.60.*"
 )
 

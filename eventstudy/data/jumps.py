@@ -94,7 +94,7 @@ class SplitCandidates:
         The new level holds over the next sessions (see the module notes).
     large
         The jump is at least :data:`SPLIT_SIGMAS` robust standard deviations of the ticker's
-        daily log returns.
+        daily log returns (judged only where ``matches & persists``; False elsewhere).
     """
 
     row: np.ndarray
@@ -145,5 +145,10 @@ def split_candidates(grid: np.ndarray, bound: float) -> SplitCandidates:
         drift = np.abs(np.log(later / grid[rows, col][:, None]))
     stays = drift < np.abs(np.log(ratio))[:, None] / 2.0
     persists = (priced.sum(axis=1) >= SPLIT_MIN_AFTER) & np.all(stays | ~priced, axis=1)
-    large = ~(np.abs(np.log(ratio)) < SPLIT_SIGMAS * _robust_scale(moved, rows))
+    # the scale costs a median per ticker: only where the other evidence is there
+    large = np.zeros(len(ratio), dtype=bool)
+    maybe = np.flatnonzero(matches & persists)
+    large[maybe] = ~(
+        np.abs(np.log(ratio[maybe])) < SPLIT_SIGMAS * _robust_scale(moved, rows[maybe])
+    )
     return SplitCandidates(rows, col, ratio, split, matches, persists, large)

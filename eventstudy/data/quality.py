@@ -480,9 +480,7 @@ def check_prices(
     nulled: list[tuple[int, int]] = []
     for field in ("close", "adj_close"):
         values = grids[field]
-        for k, j in find_spikes(values):
-            if (k, j) in nulled:
-                continue
+        for k, j in find_spikes(values):  # a spike in close is gone from adj_close by now
             nulled.append((int(k), int(j)))
             ticker, date, price = order[k], index[j], values[k, j]
             ratio = price / values[k, j - 1]
@@ -503,6 +501,7 @@ def check_prices(
             )
         if nulled:
             _set_nan(grids, clean, row_of, nulled)
+            nulled = []
 
     # suspected_split: a jump to a split ratio that holds, without an adjusted close that
     # explains it and outside the event windows (there the move is what the study measures)

@@ -14,10 +14,14 @@ oldest_pins=(
   "statsmodels==0.14.*" "pyarrow==14.*" "matplotlib==3.7.*" "numba==0.60.*"
 )
 
+made=()
+cleanup() { if [ ${#made[@]} -gt 0 ]; then rm -rf "${made[@]}"; fi; }
+trap cleanup EXIT  # also when a test fails and set -e ends the script
+
 check() {
   local end=$1 venv
   venv=$(mktemp -d "${TMPDIR:-/tmp}/eventstudy-$end.XXXXXX")
-  trap 'rm -rf "$venv"' RETURN
+  made+=("$venv")
   "$python" -m venv "$venv"
   "$venv/bin/python" -m pip install -q --upgrade pip
   if [ "$end" = oldest ]; then

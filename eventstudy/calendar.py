@@ -35,12 +35,16 @@ import pandas as pd
 
 from ._io import atomic_write
 from ._types import DateLike
-from .errors import InputError
+from .errors import DataUnavailableError, InputError
 
 if TYPE_CHECKING:
     from .events.schema import Event
 
-__all__ = ["TradingCalendar", "calendar_names", "check_timezone", "DEFAULT_START"]
+__all__ = ["TradingCalendar", "calendar_names", "check_timezone", "DEFAULT_START", "DATA_CALENDAR"]
+
+DATA_CALENDAR = "data"
+"""Calendar name whose sessions are the benchmark's own trading days (see
+:meth:`TradingCalendar.from_sessions`): synthetic panels, non-exchange assets, 7-day markets."""
 
 DEFAULT_START = pd.Timestamp("1990-01-01")
 """Earliest date asked of exchange_calendars (later where a calendar cannot go back that far)."""
@@ -158,28 +162,101 @@ def _build(name: str) -> tuple[_CalendarData, str | None]:
         # silence that one message here (it is not the user's to act on).
         warnings.filterwarnings("ignore", message="Series.values returning an ndarray")
         try:
-            cal = xcals.get_calendar(name, start=DEFAULT_START)
+            cal = _exchange_calendar(xcals, name)
         except xcals.errors.InvalidCalendarName:
             raise _unknown_calendar(name) from None
-        except Exception:  # the calendar cannot start in 1990: go back as far as it allows
-            default = xcals.get_calendar(name)
-            cal = default
-            bound = getattr(type(default), "bound_min", lambda: None)()
-            if bound is not None and pd.Timestamp(bound) > DEFAULT_START:
-                try:
-                    cal = xcals.get_calendar(name, start=pd.Timestamp(bound))
-                except Exception:
-                    cal = default
-        data = _CalendarData.of(cal)
+        except Exception as exc:  # noqa: BLE001 - every other failure is exchange_calendars'
+            raise _upstream_error(name, exc) from exc
+        data = _restore_special_sessions(cal, _CalendarData.of(cal))
     # exchange_calendars ends (and, for young calendars, starts) its calendars a fixed span from
     # the day it was imported: that day, with the versions, says which calendar this is
     end = getattr(getattr(xcals, "exchange_calendar", None), "GLOBAL_DEFAULT_END", None)
     return data, None if end is None else str(pd.Timestamp(end).date())
 
 
+def _exchange_calendar(xcals: Any, name: str) -> Any:
+    """The exchange_calendars calendar from 1990, or from as early as it allows."""
+    try:
+        return xcals.get_calendar(name, start=DEFAULT_START)
+    except xcals.errors.InvalidCalendarName:
+        raise
+    except Exception:  # noqa: BLE001 - the calendar cannot start in 1990: go back as far as it allows
+        default = xcals.get_calendar(name)  # a failure here is not about the start date
+        bound = getattr(type(default), "bound_min", lambda: None)()
+        if bound is not None and pd.Timestamp(bound) > DEFAULT_START:
+            try:
+                return xcals.get_calendar(name, start=pd.Timestamp(bound))
+            except Exception:  # noqa: BLE001
+                return default
+        return default
+
+
+def installed_versions() -> str:
+    """``exchange_calendars X with pandas Y``: the versions a calendar was built with."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        xv = version("exchange_calendars")
+    except PackageNotFoundError:  # pragma: no cover - a source checkout without metadata
+        xv = "?"
+    return f"exchange_calendars {xv} with pandas {pd.__version__}"
+
+
+def _upstream_error(name: str, exc: BaseException) -> DataUnavailableError:
+    """One sentence for a calendar exchange_calendars fails to build (not an eventstudy bug)."""
+    fix = (
+        "install pandas<3 (pip install 'pandas<3')"
+        if int(pd.__version__.split(".")[0]) >= 3
+        else "upgrade exchange_calendars"
+    )
+    return DataUnavailableError(
+        f"calendar {name!r} cannot be built by {installed_versions()} ({type(exc).__name__}, "
+        f'an upstream incompatibility, not an eventstudy bug); {fix} or set calendar = "data".',
+        field="calendar",
+        value=name,
+    )
+
+
+def _restore_special_sessions(cal: Any, data: _CalendarData) -> _CalendarData:
+    """Add the sessions a calendar's own special weekmasks open but exchange_calendars dropped.
+
+    Under pandas 3, exchange_calendars 4.13 lays sessions out with pandas' plain business day,
+    which ignores its ``special_weekmasks`` (XBOM's Saturday sessions 2024-01-20 and 2025-02-01,
+    XKRX's Saturdays before 1998). Each weekmask period carries its own numpy business-day
+    calendar (weekmask and holidays), so the sessions it opens are recomputed from it.
+    """
+    periods = getattr(cal.day, "business_days", None)
+    if not periods:
+        return data
+    opened = []
+    for start, end, bday in periods:
+        lo, hi = max(pd.Timestamp(start), data.first), min(pd.Timestamp(end), data.last)
+        days = pd.date_range(lo, hi, freq="D") if lo <= hi else pd.DatetimeIndex([])
+        if len(days):
+            is_open = np.is_busday(days.values.astype("datetime64[D]"), busdaycal=bday.calendar)
+            opened.append(days[is_open])
+    if not opened:
+        return data
+    missing = opened[0].append(opened[1:]).unique().difference(data.sessions)
+    if missing.empty:
+        return data
+    closes = []
+    for day in missing:  # the regular close in force that day (a handful of days)
+        times = [t for since, t in cal.close_times if since is None or pd.Timestamp(since) <= day]
+        local = pd.Timestamp(dt.datetime.combine(day.date(), times[-1]), tz=str(cal.tz))
+        closes.append(local.tz_convert("UTC").as_unit("ns").value)
+    sessions = data.sessions.append(missing.as_unit("ns"))
+    close_ns = np.concatenate([data.close_ns, np.array(closes, dtype=np.int64)])
+    order = np.argsort(sessions.asi8, kind="stable")
+    return _CalendarData(
+        data.name, data.tz.key, pd.DatetimeIndex(sessions[order], freq=None), close_ns[order]
+    )
+
+
 # -- on-disk cache of built calendars ---------------------------------------------------------------
-CACHE_FORMAT = 1
-"""Version of the calendar cache files; a file of another version is rebuilt."""
+CACHE_FORMAT = 2
+"""Version of the calendar cache files; a file of another version is rebuilt (2: special-weekmask
+sessions restored, so an XBOM file written before lacks them)."""
 
 
 def _cache_file(name: str) -> Path | None:
@@ -399,8 +476,58 @@ class TradingCalendar:
                 field="calendar",
                 value=name,
             )
+        if name.strip() == DATA_CALENDAR:
+            raise InputError(
+                f'calendar "{DATA_CALENDAR}" takes its sessions from the benchmark\'s prices, so '
+                "it cannot be built from its name; a study builds it itself, or call "
+                "TradingCalendar.from_sessions(dates).",
+                field="calendar",
+                value=name,
+            )
         self._data = _load(name.strip())
         self.name = name.strip()
+
+    @classmethod
+    def from_sessions(cls, sessions: Sequence[Any], name: str = DATA_CALENDAR) -> TradingCalendar:
+        """A calendar whose sessions are the given days (``calendar = "data"``).
+
+        Parameters
+        ----------
+        sessions
+            Trading days, e.g. the dates on which the benchmark has a price; times are dropped
+            and repeats removed.
+        name
+            Name shown in messages (default ``"data"``).
+
+        Returns
+        -------
+        TradingCalendar
+            Sessions in UTC, each closing at the next midnight UTC: news with a time of day
+            lands on its UTC date if that is a session, else on the next session.
+
+        Raises
+        ------
+        InputError
+            If no day is given.
+        """
+        days = pd.DatetimeIndex(
+            pd.to_datetime(list(sessions) if not isinstance(sessions, pd.Index) else sessions)
+        )
+        if days.tz is not None:
+            days = days.tz_localize(None)
+        days = days[~days.isna()].normalize().unique().sort_values().as_unit("ns")
+        if not len(days):
+            raise InputError(
+                f"calendar {name!r} has no sessions: the benchmark has no prices in the range "
+                "the study needs; supply its prices or choose an exchange calendar such as XNYS.",
+                field="calendar",
+                value=name,
+            )
+        close_ns = days.asi8 + 86_400_000_000_000  # the day ends at midnight UTC
+        cal = cls.__new__(cls)
+        cal._data = _CalendarData(name, "UTC", pd.DatetimeIndex(days, freq=None), close_ns)
+        cal.name = name
+        return cal
 
     def __repr__(self) -> str:
         return f"TradingCalendar({self.name!r})"

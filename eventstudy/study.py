@@ -28,10 +28,10 @@ from ._types import (
     validate_literal,
     validate_window,
 )
-from .calendar import TradingCalendar
+from .calendar import DATA_CALENDAR, TradingCalendar
 from .confounders import flag_confounders, label_windows
 from .data.base import PriceProvider, SharesProvider
-from .data.quality import check_prices
+from .data.quality import add_issues, check_benchmark, check_prices
 from .errors import ClusteringWarning, InputError
 from .events.load import load_events
 from .events.schema import Event, EventSet
@@ -65,6 +65,9 @@ class EventStudy:
         Normal-return model name or instance (default ``"market"``).
     estimation, windows, market
         Override the event file's estimation window, event windows and benchmark.
+    calendar
+        Override the event file's calendar: an exchange_calendars code, or ``"data"`` for the
+        benchmark's own trading days (synthetic panels, non-exchange assets, 7-day markets).
     return_kind
         ``"simple"`` (default) or ``"log"`` returns.
     price_field
@@ -103,6 +106,7 @@ class EventStudy:
     estimation: WindowSpec | None = None
     windows: tuple[WindowSpec, ...] | None = None
     market: str | None = None
+    calendar: str | None = None
     return_kind: ReturnKind = "simple"
     price_field: PriceField = "adj_close"
     missing: MissingInWindow = "nan"
@@ -182,6 +186,11 @@ class EventStudy:
         """The market benchmark ticker in force."""
         return self.market or self.events.market
 
+    @property
+    def calendar_name(self) -> str:
+        """The study's calendar in force (an exchange code, or ``"data"``)."""
+        return self.calendar or self.events.calendar
+
     def with_options(self, **changes: Any) -> EventStudy:
         """A new study with some options changed (a study is never modified in place)."""
         return dataclasses.replace(self, **changes)
@@ -213,24 +222,41 @@ class EventStudy:
         # a provider that can read ahead (a local file) does so while the events are aligned
         ahead = getattr(prices, "prefetched", None)
         with ahead() if callable(ahead) else contextlib.nullcontext():
-            plan = self._plan()
-            report("download", 0, 1)
-            tickers = list(
-                dict.fromkeys([*plan.firm_tickers, self.benchmark, *self.events.benchmarks])
-            )
-            raw = prices.get_prices(
-                tickers,
-                plan.start.date(),
-                plan.end.date(),
-                progress=lambda d, t: report("download", d, t),
-            )
+            if self.calendar_name == DATA_CALENDAR:
+                plan, raw = self._plan_on_data(prices, report)
+            else:
+                plan = self._plan()
+                report("download", 0, 1)
+                tickers = list(
+                    dict.fromkeys([*plan.firm_tickers, self.benchmark, *self.events.benchmarks])
+                )
+                raw = prices.get_prices(
+                    tickers,
+                    plan.start.date(),
+                    plan.end.date(),
+                    progress=lambda d, t: report("download", d, t),
+                )
         self._check_coverage(
             raw, plan, str(getattr(prices, "path", getattr(prices, "name", "prices")))
         )
-        quality = check_prices(raw, plan.sessions)
+        quality = check_prices(
+            raw,
+            plan.sessions,
+            protect=self._event_spans(plan),
+            calendar=" or ".join(pd.unique(plan.pairs["calendar"]).astype(str)),
+        )
         # the checks laid the clean prices on the sessions already: returns and closes from there
         returns, close = quality.returns_with_close(
             price_field=self.price_field, kind=self.return_kind
+        )
+        data_quality = add_issues(
+            quality.issues,
+            check_benchmark(
+                returns[self.benchmark],
+                plan.pairs["day0"].to_numpy(),
+                self.estimation_window,
+                calendar=self.calendar_name,
+            ),
         )
         report("estimate", 0, 1)
         model = self._model(None)
@@ -313,7 +339,7 @@ class EventStudy:
             claims=claims,
             model_fit=run.fit_table,
             exclusions=exclusions,
-            data_quality=quality.issues,
+            data_quality=data_quality,
             confounders=flags,
             benchmarks=benchmarks,
             contamination=contamination,
@@ -336,9 +362,61 @@ class EventStudy:
         need = self.min_estimation_obs or (est[1] - est[0] + 1) // 2
         return dataclasses.replace(model, min_nobs=need)  # type: ignore[type-var]
 
-    def _plan(self) -> _Plan:
-        """Align every firm-event to its session and find the sessions the study needs."""
+    def _event_spans(self, plan: _Plan) -> pd.DataFrame:
+        """Each firm-event's event span as session dates (``ticker, first, last``)."""
+        span = span_of(self.event_windows)
+        sessions = plan.sessions
+        at = sessions.searchsorted(plan.pairs["day0"].to_numpy())
+        last = len(sessions) - 1
+        return pd.DataFrame(
+            {
+                "ticker": plan.pairs["ticker"].to_numpy(),
+                "first": sessions[np.clip(at + int(span[0]), 0, last)],
+                "last": sessions[np.clip(at + int(span[-1]), 0, last)],
+            }
+        )
+
+    def _plan_on_data(self, prices: PriceProvider, report: Progress) -> tuple[_Plan, pd.DataFrame]:
+        """``calendar = "data"``: read a generous range, take the benchmark's days as sessions.
+
+        The range reaches twice as many calendar days (plus two weeks) beyond the events as the
+        windows need sessions, enough for any market open at least half the days.
+        """
+        studied = _studied(self.events)
+        if not studied:
+            self._plan()  # raises: no events to study
+        dates = pd.to_datetime([e.date for e in studied])
+        est, span = self.estimation_window, span_of(self.event_windows)
+        before = 1 - int(min(est[0], span[0]))
+        after = int(max(span[-1], 0))
+        start = dates.min().normalize() - pd.Timedelta(days=2 * before + 14)
+        end = dates.max().normalize() + pd.Timedelta(days=2 * after + 14)
+        tickers = [
+            *chain.from_iterable(e.tickers or self.events.tickers for e in studied),
+            self.benchmark,
+            *self.events.benchmarks,
+        ]
+        report("download", 0, 1)
+        raw = prices.get_prices(
+            list(dict.fromkeys(map(str, tickers))),
+            start.date(),
+            end.date(),
+            progress=lambda d, t: report("download", d, t),
+        )
+        bench = raw[raw["ticker"].astype(str) == self.benchmark]
+        priced = bench["close"].notna() | bench["adj_close"].notna()
+        data = TradingCalendar.from_sessions(pd.DatetimeIndex(bench.loc[priced, "date"]))
+        plan = self._plan(data)
+        keep = ((raw["date"] >= plan.start) & (raw["date"] <= plan.end)).to_numpy()
+        return plan, raw[keep].reset_index(drop=True)
+
+    def _plan(self, data: TradingCalendar | None = None) -> _Plan:
+        """Align every firm-event to its session and find the sessions the study needs.
+
+        ``data`` is the calendar of the benchmark's days when the study's calendar is ``"data"``.
+        """
         ev = self.events
+        main_name = self.calendar_name
         studied = _studied(ev)
         if not studied:
             raise InputError(
@@ -348,12 +426,15 @@ class EventStudy:
             )
         calendars: dict[str, TradingCalendar] = {}
 
+        if data is not None:
+            calendars[DATA_CALENDAR] = data
+
         def calendar(name: str) -> TradingCalendar:
             if name not in calendars:
                 calendars[name] = TradingCalendar(name)
             return calendars[name]
 
-        main = calendar(ev.calendar)
+        main = calendar(main_name)
         pairs = self._align_pairs(calendar, studied)
         pairs["market"] = self.benchmark
         est = self.estimation_window
@@ -362,7 +443,7 @@ class EventStudy:
         start = main.offset(main.align(first.date()), int(min(est[0], span[0])) - 1)
         end = main.offset(main.align(last.date()), int(max(span[-1], 0)))
         sessions = main.sessions(start, end)
-        for cal_name in set(pd.unique(pairs["calendar"])) - {ev.calendar}:
+        for cal_name in set(pd.unique(pairs["calendar"])) - {main_name}:
             sessions = sessions.union(calendars[cal_name].sessions(start, end))
         firm_tickers = [str(t) for t in pd.unique(pairs["ticker"])]
 
@@ -381,6 +462,7 @@ class EventStudy:
         appearance, tickers in event order.
         """
         ev = self.events
+        main_name = self.calendar_name
         # attributes are read with C-level getters (100,000 events: no Python frame per event)
         members = list(map(attrgetter("tickers"), studied))
         if None in members:  # an event without its own firms applies to the study's tickers
@@ -389,9 +471,9 @@ class EventStudy:
         ev_idx = np.repeat(np.arange(len(studied)), counts)
         tickers = np.fromiter(chain.from_iterable(members), dtype=object, count=int(counts.sum()))
         if ev.exchanges:
-            cal = np.array([ev.exchanges.get(t, ev.calendar) for t in tickers], dtype=object)
+            cal = np.array([ev.exchanges.get(t, main_name) for t in tickers], dtype=object)
         else:
-            cal = np.full(len(tickers), ev.calendar, dtype=object)
+            cal = np.full(len(tickers), main_name, dtype=object)
         day0 = np.empty(len(tickers), dtype="datetime64[ns]")
         timed = np.fromiter(
             map(is_not, map(attrgetter("time"), studied), repeat(None)),
@@ -399,7 +481,7 @@ class EventStudy:
             count=len(studied),
         )
         every_date: list[Any] | None = None
-        for cal_name in pd.unique(cal) if ev.exchanges else [ev.calendar]:
+        for cal_name in pd.unique(cal) if ev.exchanges else [main_name]:
             if ev.exchanges:
                 rows = np.flatnonzero(cal == cal_name)
                 used = np.unique(ev_idx[rows])

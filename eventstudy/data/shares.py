@@ -55,7 +55,8 @@ def normalize_shares_frame(frame: pd.DataFrame, source: str) -> pd.DataFrame:
     Raises
     ------
     InputError
-        If a column is missing, or a date or count is unparseable or not positive.
+        If a column is missing, a date or count is unparseable or not positive, or one ticker
+        has two different counts on one day (identical repeats are dropped).
     """
     cols = {canonical_column(c): c for c in frame.columns}
     for need in ("ticker", "as_of", "shares"):
@@ -105,7 +106,33 @@ def normalize_shares_frame(frame: pd.DataFrame, source: str) -> pd.DataFrame:
         out["source"] = source
     out["source"] = out["source"].astype(str)
     out = out[list(SHARES_COLUMNS)]
-    return out.sort_values(["ticker", "as_of"], kind="stable").reset_index(drop=True)
+    out = out.sort_values(["ticker", "as_of"], kind="stable").reset_index(drop=True)
+    return _one_count_per_day(out, source)
+
+
+def _one_count_per_day(table: pd.DataFrame, source: str) -> pd.DataFrame:
+    """Drop repeated identical counts; two different counts for one ticker and day are an error.
+
+    Neither count can be preferred on the data alone (a 10x difference is a unit slip in one of
+    them), so the user must choose.
+    """
+    key = table[["ticker", "as_of"]]
+    repeated = key.duplicated(keep=False).to_numpy()
+    if not repeated.any():
+        return table
+    spread = table[repeated].groupby(["ticker", "as_of"], sort=False)["shares"].agg(["min", "max"])
+    differ = spread[spread["max"] != spread["min"]]
+    if len(differ):
+        (ticker, as_of), low, high = differ.index[0], differ["min"].iat[0], differ["max"].iat[0]
+        more = f", and {len(differ) - 1} more ticker-dates differ" if len(differ) > 1 else ""
+        raise InputError(
+            f"{source}: {ticker} has two different share counts on {as_of:%Y-%m-%d} ({low:,.0f} "
+            f"and {high:,.0f}{more}); keep one row per ticker and date.",
+            source=source,
+            field="shares",
+            value=str(ticker),
+        )
+    return table[~key.duplicated(keep="first").to_numpy()].reset_index(drop=True)
 
 
 class LocalSharesProvider:

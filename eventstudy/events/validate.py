@@ -293,8 +293,8 @@ class _Checker:
         for key in ("market", "calendar"):
             if key in study:
                 self.text(study[key], f"study.{key}", required=True)
-        if isinstance(study.get("calendar"), str) and study["calendar"].strip():
-            self.calendar(study["calendar"], "study.calendar")
+        if isinstance(study.get("calendar"), str) and study["calendar"].strip() != "data":
+            self.calendar(study["calendar"], "study.calendar")  # "data": the benchmark's days
         windows: list[tuple[int, int]] = []
         if "windows" in study:
             ws = study["windows"]

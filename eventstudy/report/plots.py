@@ -180,7 +180,10 @@ def plot_day0_bars(result: StudyResult, event_id: str | None = None, alpha: floa
         ax.set_yticks(y, day0["ticker"])
         ax.grid(axis="y", visible=False)
         ax.axvline(0, color="#333333", lw=0.8)
-        lo, hi = np.nanmin(x - half), np.nanmax(x + half)
+        ends = np.concatenate([x - half, x + half])
+        ends = ends[np.isfinite(ends)]
+        # every day-0 return may be missing (a benchmark without that day's return)
+        lo, hi = (ends.min(), ends.max()) if len(ends) else (-1.0, 1.0)
         pad = 0.12 * (hi - lo)
         ax.set_xlim(lo - pad, hi + pad)
         for yi, xi, h in zip(y, x, half, strict=True):

@@ -37,7 +37,7 @@ def test_split_is_flagged_with_the_exact_row(unadjusted_run) -> None:
     assert row["date"] == "2024-07-15"
     assert row["action"] == "prices set to NaN"
     assert row["value"] == pytest.approx(0.1, rel=0.05)  # price ratio near 1:10
-    assert "close to a 10:1 split" in row["message"]
+    assert "within 1% of a 10-for-1 split, and the new level holds" in row["message"]
     assert re.match(
         r"AVGO close moves -(89|90)\.\d% on 2024-07-15 \(price ratio 0\.1\d+", row["message"]
     )

@@ -166,3 +166,30 @@ def test_yahoo_shares_no_cache_all_absent(fake_yahoo):
     with pytest.warns(DataQualityWarning, match="no share counts for X"):
         got = provider.get_shares(["X"])
     assert len(got) == 0 and list(got.columns) == ["ticker", "as_of", "shares", "source"]
+
+
+def test_two_different_counts_for_one_ticker_and_day_are_an_error(tmp_path):
+    # issue 14 item 4: the last of two counts differing 10x won silently
+    path = tmp_path / "s.csv"
+    path.write_text(
+        "ticker,as_of,shares\nNVDA,2024-11-15,24490000000\nAVGO,2024-08-30,4670576083\n"
+        "NVDA,2024-11-15,2449000000\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        InputError,
+        match=r"s\.csv: NVDA has two different share counts on 2024-11-15 "
+        r"\(2,449,000,000 and 24,490,000,000\); keep one row per ticker and date\.",
+    ) as info:
+        LocalSharesProvider(path).get_shares(["NVDA"])
+    assert info.value.field == "shares" and info.value.value == "NVDA"
+
+
+def test_identical_repeated_counts_are_kept_once(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text(
+        "ticker,as_of,shares\nNVDA,2024-11-15,24490000000\nNVDA,2024-11-15,24490000000\n",
+        encoding="utf-8",
+    )
+    got = LocalSharesProvider(path).get_shares(["NVDA"])
+    assert got["shares"].tolist() == [24.49e9]

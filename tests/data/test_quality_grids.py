@@ -24,8 +24,11 @@ def messy_prices(seed: int) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     parts = []
     for k, ticker in enumerate(["ZZ", "AA", "MM", "^IDX", "BB"]):
-        days = pd.date_range("2023-12-28", periods=120, freq="D")  # weekends and days before
-        days = days[rng.random(len(days)) > 0.1]
+        days = pd.date_range("2023-12-28", periods=120, freq="D")  # days before the sessions
+        weekend = days.dayofweek >= 5
+        # a few weekend rows (off the calendar), not so many that the dates look shifted
+        weekend[np.flatnonzero(weekend)[rng.choice(weekend.sum(), 3, replace=False)]] = False
+        days = days[(rng.random(len(days)) > 0.1) & ~weekend]
         close = 50.0 * np.cumprod(1.0 + rng.normal(0.0, 0.004, len(days)))
         if k == 2:
             close[40:] /= 3.0  # an unadjusted 3:1 split
@@ -67,6 +70,17 @@ def test_same_tables_as_laying_out_the_clean_frame_again(seed: int, field: str, 
     want_returns, want_close = returns_with_close(
         report.clean, SESSIONS, price_field=field, kind=kind
     )
+    # the documented rule: the session after a priced off-calendar row has no return
+    clean = report.clean
+    off = clean[
+        ~clean["date"].isin(SESSIONS)
+        & (clean["date"] > SESSIONS[0])
+        & (clean["date"] < SESSIONS[-1])
+        & (clean["close"].notna() | clean["adj_close"].notna())
+    ]
+    assert len(off) > 0
+    for date, ticker in zip(off["date"], off["ticker"], strict=True):
+        want_returns.loc[SESSIONS[SESSIONS > date][0], ticker] = np.nan
     pd.testing.assert_frame_equal(returns, want_returns, check_exact=True)
     pd.testing.assert_frame_equal(close, want_close, check_exact=True)
     assert returns.index.freq == want_returns.index.freq

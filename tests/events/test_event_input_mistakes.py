@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from eventstudy.errors import EventFileError
-from eventstudy.events import event_set_from_mapping, load_events
+from eventstudy.errors import EventFileError, InputError
+from eventstudy.events import describe_events, event_set_from_mapping, load_events
 from eventstudy.events.validate import find_problems
 
 HEADER = '[study]\nname = "s"\ntickers = ["NVDA"]\n'
@@ -101,3 +101,11 @@ def test_csv_row_with_extra_fields_names_its_line(
     assert err.value.problems == [
         f"{path}: line {line}: has {fields} fields but the header has 2; remove the extra commas."
     ]
+
+
+@pytest.mark.parametrize("time", ["", 'time = "09:00"\n'])
+def test_event_year_beyond_2262_is_an_input_error(tmp_path: Path, time: str) -> None:
+    # found by test_event_fuzz with --hypothesis-seed=24035: pandas' OutOfBoundsDatetime escaped
+    path = toml(tmp_path, HEADER + '[[events]]\nid = "e"\ndate = 2263-01-01\n' + time)
+    with pytest.raises(InputError, match=r"date 2263-01-01 is outside the"):
+        describe_events(load_events(path))

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .._text import show
-from ..errors import InputError
+from ..errors import DataQualityWarning, InputError
 
 PRICE_COLUMNS = ("date", "ticker", "close", "adj_close", "volume")
 """Columns of the canonical long price frame, in order."""
@@ -510,18 +510,35 @@ def day_month_format(values: pd.Series, source: str, column: str) -> str | None:
     return f"%d{sep}%m{sep}{year}" if day_first else f"%m{sep}%d{sep}{year}"
 
 
-def _parse_volume(raw: pd.Series) -> pd.Series:
-    """Volume as numbers where it reads as one (``1,234,567`` too), NaN elsewhere.
+def _parse_volume(raw: pd.Series, source: str) -> pd.Series:
+    """Volume as numbers where it reads as one (``1,234,567`` too), blank elsewhere, with a note.
 
-    No computation uses volume, so a value it cannot read never stops a run.
+    Prices and returns never use volume (only the abnormal-volume study does), so a value that
+    cannot be read never stops a run: it is left blank and a :class:`DataQualityWarning` names it.
     """
-    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+    if pd.api.types.is_bool_dtype(raw.dtype):
+        values = np.full(len(raw), np.nan)
+        unread = np.ones(len(raw), dtype=bool)
+    elif pd.api.types.is_numeric_dtype(raw.dtype):
         values = raw.astype(float).to_numpy(copy=True)
+        unread = ~np.isfinite(values) & ~np.isnan(values)
     else:
         # thousands separators: comma, underscore, apostrophe, spaces (also non-breaking)
         text = _as_text(raw).str.replace(r"[,_'\s\u00a0\u202f]", "", regex=True)
+        blank = text.fillna("").eq("").to_numpy(dtype=bool)
         values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    values[~np.isfinite(values)] = np.nan
+        unread = ~blank & ~np.isfinite(values)
+    if unread.any():
+        rows = np.flatnonzero(unread)
+        more = f" (and {len(rows) - 1} more)" if len(rows) > 1 else ""
+        warnings.warn(
+            f"{source}: column 'volume' holds {show(raw.iloc[int(rows[0])])} in data row "
+            f"{int(rows[0]) + 1}{more}, which is not a number; those volumes are left blank "
+            "(prices and returns do not use volume).",
+            DataQualityWarning,
+            stacklevel=4,
+        )
+        values[unread] = np.nan
     return pd.Series(values, copy=False)
 
 
@@ -712,7 +729,9 @@ def sorted_prices(frame: pd.DataFrame, source: str) -> SortedPrices:
     codes, uniques = _parse_tickers(data["ticker"], source)
     numbers = {
         col: (
-            _parse_volume(data[col]) if col == "volume" else _parse_numbers(data[col], col, source)
+            _parse_volume(data[col], source)
+            if col == "volume"
+            else _parse_numbers(data[col], col, source)
         )
         if col in data
         else pd.Series(np.full(len(codes), np.nan), copy=False)

@@ -2,13 +2,14 @@
 
 Before the fix: ``DD/MM/YYYY`` dates were read month-first when the first rows allowed it; a row
 with an extra field in the first data row shifted every column (reported as a bad date); a
-thousands separator in the unused ``volume`` column failed the run; messages showed numpy reprs.
+thousands separator in the ``volume`` column (which prices and returns do not use) failed the run; messages showed numpy reprs.
 Expected dates are written out by hand here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,7 @@ import pytest
 from eventstudy.data.base import normalize_price_frame
 from eventstudy.data.csv import LocalPriceProvider
 from eventstudy.data.shares import LocalSharesProvider
-from eventstudy.errors import InputError
+from eventstudy.errors import DataQualityWarning, InputError
 
 
 def frame(dates: list[str], **columns: list[object]) -> pd.DataFrame:
@@ -85,19 +86,31 @@ def test_share_dates_follow_the_same_rule(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("volume", "expected"),
+    ("volume", "expected", "note"),
     [
-        (["1,234,567", "2_000"], [1234567.0, 2000.0]),
-        (["1 234 567", "12'345"], [1234567.0, 12345.0]),
-        (["n/a", ""], [np.nan, np.nan]),  # unreadable volume is left out, never an error
-        ([True, False], [np.nan, np.nan]),
-        ([1.0, np.inf], [1.0, np.nan]),
+        (["1,234,567", "2_000"], [1234567.0, 2000.0], None),
+        (["1 234 567", "12'345"], [1234567.0, 12345.0], None),
+        (["", "7"], [np.nan, 7.0], None),  # a blank volume is simply unknown
+        # unreadable volume is left blank with a note, never an error
+        (["n/a", ""], [np.nan, np.nan], "holds 'n/a' in data row 1, which is not a number"),
+        ([True, False], [np.nan, np.nan], "holds True in data row 1 (and 1 more), which is"),
+        ([1.0, np.inf], [1.0, np.nan], "holds inf in data row 2, which is not a number"),
     ],
 )
-def test_volume_is_read_where_it_can_be_and_never_fails(volume, expected) -> None:
-    out = normalize_price_frame(frame(["2025-01-02", "2025-01-03"], volume=volume), "p.csv")
+def test_volume_is_read_where_it_can_be_and_never_fails(volume, expected, note) -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = normalize_price_frame(frame(["2025-01-02", "2025-01-03"], volume=volume), "p.csv")
     np.testing.assert_array_equal(out["volume"].to_numpy(), np.array(expected))
     np.testing.assert_array_equal(out["close"].to_numpy(), [1.0, 2.0])
+    notes = [str(w.message) for w in caught if issubclass(w.category, DataQualityWarning)]
+    if note is None:
+        assert notes == []
+    else:
+        assert len(notes) == 1 and f"p.csv: column 'volume' {note}" in notes[0]
+        assert notes[0].endswith(
+            "those volumes are left blank (prices and returns do not use volume)."
+        )
 
 
 def test_quoted_thousands_in_a_csv_volume_column(tmp_path: Path) -> None:

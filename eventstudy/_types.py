@@ -7,10 +7,12 @@ error message can list the allowed values.
 from __future__ import annotations
 
 import datetime as dt
+import numbers
 from typing import Literal, TypeVar, get_args
 
 import pandas as pd
 
+from ._text import show
 from .errors import InputError
 
 DateLike = str | dt.date | dt.datetime | pd.Timestamp
@@ -33,6 +35,10 @@ RegressionCov = Literal["auto", "cluster", "hc1", "nonrobust"]
 
 RegressionWeighting = Literal["ols", "wls"]
 """Cross-sectional regression by OLS or by WLS with weights 1/Var(CAR)."""
+
+MAX_OFFSET = 10_000
+"""Largest window offset, in sessions from day 0 either way (about 40 years; the calendars hold
+sessions from 1990 to next year, so no study can use more)."""
 
 T = TypeVar("T", bound=str)
 
@@ -63,7 +69,7 @@ def validate_literal(value: object, alias: object, name: str) -> str:
     if value not in allowed:
         choices = ", ".join(repr(a) for a in allowed)
         raise InputError(
-            f"{name}={value!r} is not a valid choice; use one of {choices}.",
+            f"{name}={show(value)} is not a valid choice; use one of {choices}.",
             field=name,
             value=value,
         )
@@ -71,29 +77,46 @@ def validate_literal(value: object, alias: object, name: str) -> str:
 
 
 def validate_window(window: object, name: str = "window") -> WindowSpec:
-    """Return ``window`` as an ``(start, end)`` pair of ints with ``start <= end``.
+    """Return ``window`` as an ``(start, end)`` pair of Python ints with ``start <= end``.
 
     Window ends are inclusive and counted in trading sessions relative to the event day (day 0).
+    Whole numbers of any numeric type are accepted (``2``, ``numpy.int64(2)``, ``2.0``); a
+    fraction is refused rather than rounded, since offsets count whole sessions.
 
     Raises
     ------
     InputError
-        If the window is not two integers or starts after it ends.
+        If the window is not two numbers, holds a fraction, reaches beyond
+        :data:`MAX_OFFSET` sessions from day 0, or starts after it ends.
     """
     try:
         start, end = window  # type: ignore[misc]
-        start_i, end_i = int(start), int(end)  # type: ignore[has-type]
     except (TypeError, ValueError):
+        start = end = None
+    if not all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in (start, end)):
         raise InputError(
-            f"{name}={window!r} is not a pair of session offsets; write it as e.g. (-1, 1).",
+            f"{name}={show(window)} is not a pair of session offsets; write it as e.g. (-1, 1).",
             field=name,
             value=window,
-        ) from None
-    if start_i != start or end_i != end:  # type: ignore[has-type]
-        raise InputError(f"{name}={window!r} must hold whole sessions, e.g. (-1, 1).", field=name)
+        )
+    if not all(float(v) == float(v) // 1 for v in (start, end)):  # NaN and inf fail too
+        raise InputError(
+            f"{name}={show(window)} must hold whole sessions (offsets count trading days), "
+            "e.g. (-1, 1).",
+            field=name,
+            value=window,
+        )
+    start_i, end_i = int(start), int(end)  # type: ignore[arg-type]
+    if not (-MAX_OFFSET <= start_i <= MAX_OFFSET and -MAX_OFFSET <= end_i <= MAX_OFFSET):
+        raise InputError(
+            f"{name}={show(window)} reaches beyond {MAX_OFFSET} sessions from day 0; keep both "
+            f"offsets between {-MAX_OFFSET} and {MAX_OFFSET}, e.g. (-1, 1).",
+            field=name,
+            value=window,
+        )
     if start_i > end_i:
         raise InputError(
-            f"{name}={window!r} starts after it ends; give the earlier session first, e.g. "
+            f"{name}={show(window)} starts after it ends; give the earlier session first, e.g. "
             f"({end_i}, {start_i}).",
             field=name,
             value=window,

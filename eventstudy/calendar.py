@@ -439,7 +439,15 @@ def _as_day(value: DateLike, what: str = "date") -> pd.Timestamp:
         )
     if ts.tzinfo is not None:
         ts = ts.tz_localize(None)
-    return ts.normalize().as_unit("ns")
+    try:
+        return ts.normalize().as_unit("ns")
+    except pd.errors.OutOfBoundsDatetime:  # e.g. 2263-01-01: beyond nanosecond timestamps
+        raise InputError(
+            f"{what} {ts:%Y-%m-%d} is outside the dates a trading calendar can hold (1677 to "
+            "2262); check the year.",
+            field=what,
+            value=str(ts.date()),
+        ) from None
 
 
 class TradingCalendar:
@@ -676,7 +684,11 @@ class TradingCalendar:
                 f"dates hold {int(idx.isna().sum())} missing values; drop or fill them first.",
                 field="dates",
             )
-        ns = idx.normalize().as_unit("ns").asi8
+        try:
+            ns = idx.normalize().as_unit("ns").asi8
+        except pd.errors.OutOfBoundsDatetime:  # a year beyond 2262: outside every calendar
+            outside = (idx < self.first_session) | (idx > self.last_session)
+            raise self._range_error(f"{idx[outside][0]:%Y-%m-%d}") from None
         pos = np.searchsorted(self._data.session_ns, ns, side="left")
         bad = (ns < self._data.session_ns[0]) | (pos >= len(self._data.session_ns))
         if bad.any():

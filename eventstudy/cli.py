@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
-from rich.markup import escape
+from rich.text import Text
 
 from .errors import EventFileError, EventStudyError, EventStudyWarning, InputError
 
@@ -38,6 +38,18 @@ err = Console(stderr=True)
 out = Console()
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def say(console: Console, text: object, label: str = "", style: str = "") -> None:
+    """Print ``label`` in ``style``, then ``text`` exactly as it is.
+
+    ``text`` (ids, tickers, paths, notes, messages) is never read as rich markup, so a ``[/]`` or
+    ``[study]`` in it is printed as written instead of crashing or vanishing.
+    """
+    line = Text(f"{label} " if label else "", style=style)
+    line.append(str(text), style="")
+    console.print(line, highlight=False, soft_wrap=True)
+
 
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show the full traceback of an error.")]
 
@@ -86,7 +98,7 @@ def handle_errors(func: F) -> F:
         except (InputError, EventStudyError) as exc:
             if debug:
                 raise
-            err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            say(err, exc, "error:", "bold red")
             raise typer.Exit(code=2) from None
         except KeyboardInterrupt:
             err.print(INTERRUPTED, highlight=False, soft_wrap=True)
@@ -97,20 +109,17 @@ def handle_errors(func: F) -> F:
                 raise
             from .publish import environment_message
 
-            err.print(
-                f"[bold red]error:[/] {escape(environment_message(exc))}",
-                highlight=False,
-                soft_wrap=True,
-            )
+            say(err, environment_message(exc), "error:", "bold red")
             raise typer.Exit(code=2) from None
         except Exception as exc:  # noqa: BLE001 - last line of defence for users
             if debug:
                 raise
-            err.print(
-                f"[bold red]internal error:[/] {type(exc).__name__}: {exc}. This is a bug in "
-                "eventstudy; run again with --debug for the traceback and report it.",
-                highlight=False,
-                soft_wrap=True,
+            say(
+                err,
+                f"{type(exc).__name__}: {exc}. This is a bug in eventstudy; run again with "
+                "--debug for the traceback and report it.",
+                "internal error:",
+                "bold red",
             )
             raise typer.Exit(code=1) from None
 
@@ -213,9 +222,9 @@ def run(
                 **options,
             )
     for note in {str(w.message) for w in caught if issubclass(w.category, EventStudyWarning)}:
-        err.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)
-    out.print(result.summary(), highlight=False, soft_wrap=True)
-    out.print(f"\nwrote {folder}/ (report.html, report.md, CSV tables, plots)", highlight=False)
+        say(err, note, "note:", "yellow")
+    say(out, result.summary())
+    say(out, f"\nwrote {folder}/ (report.html, report.md, CSV tables, plots)")
 
 
 @events_app.command("validate")
@@ -231,13 +240,13 @@ def validate(
         events = load_events(file)
     except EventFileError as exc:
         for problem in exc.problems:
-            err.print(f"[red]-[/] {problem}", highlight=False, soft_wrap=True)
-        err.print(f"{len(exc.problems)} problem(s) in {file}", highlight=False)
+            say(err, problem, "-", "red")
+        say(err, f"{len(exc.problems)} problem(s) in {file}")
         raise typer.Exit(code=2) from None
-    out.print(
+    say(
+        out,
         f"{file}: OK ({len(events.studied)} events, {len(events.confounders)} confounders, "
         f"{len(events.all_tickers())} tickers, {len(events.claims)} claims)",
-        highlight=False,
     )
 
 
@@ -254,7 +263,7 @@ def list_events(
     from .events.load import describe_events, load_events
 
     frame = describe_events(load_events(file))
-    table = Table(title=str(file), title_justify="left")
+    table = Table(title=Text(str(file)), title_justify="left")
     for name in ("id", "kind", "announced", "day 0"):
         table.add_column(name, no_wrap=True)
     table.add_column("tickers", max_width=18)
@@ -265,7 +274,8 @@ def list_events(
             announced += f" {row.time} {row.timezone}"
         day0 = f"{pd.Timestamp(row.day0):%a %Y-%m-%d}" if pd.notna(row.day0) else "-"
         tickers = row.tickers if isinstance(row.tickers, str) else ", ".join(row.tickers)
-        table.add_row(str(row.id), str(row.kind), announced, day0, tickers, str(row.title))
+        cells = (row.id, row.kind, announced, day0, tickers, row.title)
+        table.add_row(*(Text(str(cell)) for cell in cells))  # cells are data, never markup
     out.print(table)
 
 

@@ -6,9 +6,17 @@ Library code raises these; only :mod:`eventstudy.cli` turns them into a message 
 
 from __future__ import annotations
 
+from ._text import plain_message
+
 
 class EventStudyError(Exception):
-    """Base class of every error raised on purpose by eventstudy."""
+    """Base class of every error raised on purpose by eventstudy.
+
+    A text message reads numpy values as plain Python (``inf``, not ``np.float64(inf)``).
+    """
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(plain_message(a) if isinstance(a, str) else a for a in args))
 
 
 class InputError(EventStudyError, ValueError):
@@ -48,7 +56,7 @@ class EventFileError(InputError):
         self, message: str, *, source: str | None = None, problems: list[str] | None = None
     ):
         super().__init__(message, source=source)
-        self.problems = list(problems or [message])
+        self.problems = [plain_message(p) for p in problems or [message]]
 
 
 class DataUnavailableError(InputError):
@@ -84,7 +92,10 @@ class CacheCorruptError(EventStudyError):
 
 
 class EventStudyWarning(UserWarning):
-    """Base class of eventstudy warnings."""
+    """Base class of eventstudy warnings (messages read numpy values as plain Python)."""
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(plain_message(a) if isinstance(a, str) else a for a in args))
 
 
 class InvalidTestStatistic(EventStudyWarning):

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import numbers
+import os
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from . import engine, impact
+from ._text import show
 from ._types import (
     Executor,
     MissingInWindow,
@@ -119,10 +122,11 @@ class EventStudy:
     chunk_size: int = 20_000
 
     def __post_init__(self) -> None:
+        check_events_argument(self.events)
         validate_literal(self.executor, Executor, "executor")
         if isinstance(self.chunk_size, bool) or not isinstance(self.chunk_size, int):
             raise InputError(
-                f"chunk_size={self.chunk_size!r} is not a whole number of firm-events; "
+                f"chunk_size={show(self.chunk_size)} is not a whole number of firm-events; "
                 "pass a positive integer, e.g. 50000.",
                 field="chunk_size",
                 value=self.chunk_size,
@@ -139,10 +143,9 @@ class EventStudy:
         validate_literal(self.missing, MissingInWindow, "missing")
         validate_literal(self.group_by, GroupBy, "group_by")
         get_model(self.model)
-        validate_window(self.estimation_window, "estimation")
-        for w in self.event_windows:
-            validate_window(w, "window")
-        est = self.estimation_window
+        est = self.estimation_window  # validated: whole sessions, within bounds, in order
+        _check_windows(self.windows or self.events.windows)
+        _check_min_obs(self.min_estimation_obs, est)
         span = span_of(self.event_windows)
         if est[1] >= span[0]:
             raise InputError(
@@ -166,8 +169,8 @@ class EventStudy:
 
     @property
     def estimation_window(self) -> WindowSpec:
-        """The estimation window in force."""
-        return tuple(self.estimation or self.events.estimation)  # type: ignore[return-value]
+        """The estimation window in force (two Python ints)."""
+        return validate_window(self.estimation or self.events.estimation, "estimation")
 
     @property
     def event_windows(self) -> tuple[WindowSpec, ...]:
@@ -177,7 +180,7 @@ class EventStudy:
         added first when the windows asked for do not include it.
         """
         asked: tuple[WindowSpec, ...] = tuple(
-            (int(w[0]), int(w[1])) for w in (self.windows or self.events.windows)
+            validate_window(w, "window") for w in (self.windows or self.events.windows)
         )
         return asked if (0, 0) in asked else ((0, 0), *asked)
 
@@ -902,6 +905,73 @@ class EventStudy:
     def _min_obs(self) -> int:
         est = self.estimation_window
         return self.min_estimation_obs or (est[1] - est[0] + 1) // 2
+
+
+def check_events_argument(events: object) -> None:
+    """Refuse anything but an :class:`EventSet` as the study's events, naming the right call.
+
+    Raises
+    ------
+    InputError
+        For a path (use :meth:`EventStudy.from_file`), a DataFrame (use
+        ``EventStudy.from_frame``) or any other type.
+    """
+    if isinstance(events, EventSet):
+        return
+    kind = type(events).__name__
+    if isinstance(events, (str, os.PathLike)):
+        fix = f"for an event file use EventStudy.from_file({show(str(events))})"
+    elif isinstance(events, pd.DataFrame):
+        fix = "for a table of firm-events use EventStudy.from_frame(frame)"
+    else:
+        fix = "read a file with EventStudy.from_file(path) or eventstudy.load_events(path)"
+    raise InputError(
+        f"EventStudy(events=...) needs an EventSet, got {kind}; {fix}.",
+        field="events",
+        value=events,
+    )
+
+
+def _check_windows(windows: object) -> None:
+    """Each event window valid (:func:`validate_window`) and given once."""
+    if isinstance(windows, (str, bytes)) or not hasattr(windows, "__iter__"):
+        raise InputError(
+            f"windows={show(windows)} is not a list of event windows; pass e.g. [(0, 0), (-1, 1)].",
+            field="windows",
+            value=windows,
+        )
+    seen: set[WindowSpec] = set()
+    for w in windows:
+        window = validate_window(w, "window")
+        if window in seen:
+            raise InputError(
+                f"window {window} is given twice; give each event window once.",
+                field="windows",
+                value=window,
+            )
+        seen.add(window)
+    if not seen:
+        raise InputError(
+            "windows=[] holds no event window; pass at least one, e.g. [(0, 0), (-1, 1)].",
+            field="windows",
+            value=windows,
+        )
+
+
+def _check_min_obs(value: object, estimation: WindowSpec) -> None:
+    """``min_estimation_obs`` is None or a whole number from 1 to the estimation length."""
+    if value is None:
+        return
+    length = estimation[1] - estimation[0] + 1
+    whole = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+    if not whole or not 1 <= int(value) <= length:  # type: ignore[call-overload]
+        raise InputError(
+            f"min_estimation_obs={show(value)} is not a number of estimation returns; pass a "
+            f"whole number from 1 to {length} (the estimation window {estimation} is {length} "
+            "sessions long), or None for half of it.",
+            field="min_estimation_obs",
+            value=value,
+        )
 
 
 def _studied(events: EventSet) -> tuple[Event, ...]:

@@ -28,7 +28,8 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
+from .._text import show
+from ..errors import DataQualityWarning, InputError
 
 PRICE_COLUMNS = ("date", "ticker", "close", "adj_close", "volume")
 """Columns of the canonical long price frame, in order."""
@@ -404,8 +405,8 @@ def _bad_row_error(source: str, column: str, position: int, value: object, what:
             value=None,
         )
     return InputError(
-        f"{source}: column {column!r} holds {value!r} in data row {position + 1}, which is not "
-        f"{what}; fix or delete that row.",
+        f"{source}: column {column!r} holds {show(value)} in data row {position + 1}, which is "
+        f"not {what}; fix or delete that row.",
         source=source,
         field=column,
         value=value,
@@ -426,10 +427,14 @@ def _parse_dates(raw: pd.Series, source: str) -> pd.DatetimeIndex:
             parsed = pd.to_datetime(text, errors="coerce", format="ISO8601")
             unparsed = parsed.isna() & text.notna()
             if unparsed.any():
-                # Not ISO 8601: let pandas infer one format for the whole column.
+                # Not ISO 8601: NN/NN/YYYY dates in the order the whole column proves, else
+                # one format pandas infers for the column.
+                fmt = day_month_format(text, source, "date")
                 with warnings.catch_warnings():
                     warnings.filterwarnings("ignore", "Could not infer format", UserWarning)
-                    parsed = pd.to_datetime(text, errors="coerce")
+                    parsed = pd.to_datetime(text, errors="coerce", format=fmt)
+        except InputError:  # an ambiguous day/month order: a message of its own
+            raise
         except (ValueError, TypeError, OverflowError):
             parsed = pd.Series(pd.NaT, index=raw.index)
     bad = np.flatnonzero(pd.isna(parsed).to_numpy())
@@ -445,6 +450,96 @@ def _parse_dates(raw: pd.Series, source: str) -> pd.DatetimeIndex:
             source=source,
             field="date",
         ) from None
+
+
+_DAY_MONTH = r"^\s*(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})\s*$"
+
+
+def day_month_format(values: pd.Series, source: str, column: str) -> str | None:
+    """The format of ``NN/NN/YYYY`` dates (``/``, ``.`` or ``-``), decided by the whole column.
+
+    A first number above 12 somewhere proves day-first dates, a second number above 12
+    month-first ones; the first rows alone would not tell (pandas guesses from the first value).
+
+    Parameters
+    ----------
+    values
+        Date texts (missing values allowed); values in other forms are ignored here.
+    source, column
+        Named in the error.
+
+    Returns
+    -------
+    str or None
+        ``"%d/%m/%Y"``, ``"%m/%d/%Y"`` (with the separator and year width found), or None when
+        no value has that form (or the forms are mixed) and pandas should infer the format.
+
+    Raises
+    ------
+    InputError
+        If the column holds both day-first and month-first dates, or only dates such as
+        ``03/02/2025`` that read both ways.
+    """
+    distinct = pd.Series(pd.unique(values.dropna().astype(str)), dtype=object)
+    parts = distinct.str.extract(_DAY_MONTH).dropna()
+    if not len(parts) or parts[1].nunique() > 1 or parts[3].str.len().nunique() > 1:
+        return None
+    first, second = parts[0].astype(int), parts[2].astype(int)
+    day_first, month_first = bool((first > 12).any()), bool((second > 12).any())
+    if day_first and month_first:
+        a = distinct[parts.index[(first > 12).to_numpy()][0]]
+        b = distinct[parts.index[(second > 12).to_numpy()][0]]
+        raise InputError(
+            f"{source}: column {column!r} mixes day-first dates ({a!r}) and month-first dates "
+            f"({b!r}); write every date as YYYY-MM-DD, e.g. 2025-01-27.",
+            source=source,
+            field=column,
+            value=b,
+        )
+    if not (day_first or month_first) and bool((first != second).any()):
+        example = distinct[parts.index[(first != second).to_numpy()][0]]
+        raise InputError(
+            f"{source}: column {column!r} holds dates such as {example!r} that read as both "
+            "day/month and month/day, and no date in it settles which; write the dates as "
+            "YYYY-MM-DD, e.g. 2025-01-27.",
+            source=source,
+            field=column,
+            value=example,
+        )
+    sep, year = parts[1].iat[0], "%Y" if len(parts[3].iat[0]) == 4 else "%y"
+    return f"%d{sep}%m{sep}{year}" if day_first else f"%m{sep}%d{sep}{year}"
+
+
+def _parse_volume(raw: pd.Series, source: str) -> pd.Series:
+    """Volume as numbers where it reads as one (``1,234,567`` too), blank elsewhere, with a note.
+
+    Prices and returns never use volume (only the abnormal-volume study does), so a value that
+    cannot be read never stops a run: it is left blank and a :class:`DataQualityWarning` names it.
+    """
+    if pd.api.types.is_bool_dtype(raw.dtype):
+        values = np.full(len(raw), np.nan)
+        unread = np.ones(len(raw), dtype=bool)
+    elif pd.api.types.is_numeric_dtype(raw.dtype):
+        values = raw.astype(float).to_numpy(copy=True)
+        unread = ~np.isfinite(values) & ~np.isnan(values)
+    else:
+        # thousands separators: comma, underscore, apostrophe, spaces (also non-breaking)
+        text = _as_text(raw).str.replace(r"[,_'\s\u00a0\u202f]", "", regex=True)
+        blank = text.fillna("").eq("").to_numpy(dtype=bool)
+        values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        unread = ~blank & ~np.isfinite(values)
+    if unread.any():
+        rows = np.flatnonzero(unread)
+        more = f" (and {len(rows) - 1} more)" if len(rows) > 1 else ""
+        warnings.warn(
+            f"{source}: column 'volume' holds {show(raw.iloc[int(rows[0])])} in data row "
+            f"{int(rows[0]) + 1}{more}, which is not a number; those volumes are left blank "
+            "(prices and returns do not use volume).",
+            DataQualityWarning,
+            stacklevel=4,
+        )
+        values[unread] = np.nan
+    return pd.Series(values, copy=False)
 
 
 def _parse_numbers(raw: pd.Series, column: str, source: str) -> pd.Series:
@@ -633,7 +728,11 @@ def sorted_prices(frame: pd.DataFrame, source: str) -> SortedPrices:
     dates = _parse_dates(data["date"], source)
     codes, uniques = _parse_tickers(data["ticker"], source)
     numbers = {
-        col: _parse_numbers(data[col], col, source)
+        col: (
+            _parse_volume(data[col], source)
+            if col == "volume"
+            else _parse_numbers(data[col], col, source)
+        )
         if col in data
         else pd.Series(np.full(len(codes), np.nan), copy=False)
         for col in NUMERIC_COLUMNS

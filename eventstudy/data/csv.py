@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -22,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._csvfields import RaggedCSV, describe, ragged_line, ragged_rows_raise
 from ..errors import DataUnavailableError, InputError
 from .base import (
     PRICE_COLUMNS,
@@ -83,21 +85,43 @@ def read_table(
         else:
             # Only empty cells are missing: "NA" may be a ticker, "n/a" in a price column is an
             # error to report rather than a silent NaN.
-            frame = pd.read_csv(path, skipinitialspace=True, keep_default_na=False, na_values=[""])
+            # index_col=False: a first row with an extra field is an error, not a row index
+            with ragged_rows_raise():
+                frame = pd.read_csv(
+                    path,
+                    skipinitialspace=True,
+                    keep_default_na=False,
+                    na_values=[""],
+                    index_col=False,
+                )
+    except (RaggedCSV, pd.errors.ParserError) as exc:
+        found = ragged_line(path, str(exc))
+        if found is None:
+            raise _unreadable(path, what, exc) from None
+        raise InputError(
+            f"{what} file {path}: {describe(found)}; remove the extra field (or quote a value "
+            "that holds a comma).",
+            source=str(path),
+            field=f"line {found[0]}",
+        ) from None
     except pd.errors.EmptyDataError:
         raise InputError(
             f"{what} file {path} is empty; it needs a header row and data rows.",
             source=str(path),
         ) from None
-    except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        kind = "Parquet" if path.suffix.lower() in PARQUET_SUFFIXES else "CSV"
-        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputError(
-            f"{what} file {path} could not be read as {kind} ({detail}); save it as UTF-8 CSV "
-            "with a header row, or as Parquet.",
-            source=str(path),
-        ) from None
+    except (ValueError, OSError, UnicodeDecodeError) as exc:
+        raise _unreadable(path, what, exc) from None
     return frame
+
+
+def _unreadable(path: Path, what: str, exc: Exception) -> InputError:
+    kind = "Parquet" if path.suffix.lower() in PARQUET_SUFFIXES else "CSV"
+    detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return InputError(
+        f"{what} file {path} could not be read as {kind} ({detail}); save it as UTF-8 CSV "
+        "with a header row, or as Parquet.",
+        source=str(path),
+    )
 
 
 def table_to_long(frame: pd.DataFrame, source: str) -> pd.DataFrame:
@@ -213,6 +237,13 @@ class LocalPriceProvider:
     name = "file"
 
     def __init__(self, path: str | Path) -> None:
+        if not isinstance(path, (str, os.PathLike)):
+            raise InputError(
+                f"LocalPriceProvider(path=...) needs the path of a CSV or Parquet price file, got "
+                f"{type(path).__name__}; pass e.g. LocalPriceProvider('prices.csv').",
+                field="path",
+                value=path,
+            )
         self.path = Path(path)
         self._ahead: tuple[threading.Thread, dict[str, Any]] | None = None
 

@@ -15,8 +15,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._text import show
 from ..errors import DataQualityWarning, InputError
-from .base import SHARES_COLUMNS, canonical_column
+from .base import SHARES_COLUMNS, canonical_column, day_month_format
 from .cache import DEFAULT_CACHE, ParquetCache
 from .csv import read_table
 
@@ -73,9 +74,10 @@ def normalize_shares_frame(frame: pd.DataFrame, source: str) -> pd.DataFrame:
     out = pd.DataFrame(index=range(len(frame)))
     raw_ticker = frame[cols["ticker"]].reset_index(drop=True)
     out["ticker"] = raw_ticker.map(lambda v: "" if pd.isna(v) else str(v).strip()).astype(str)
-    as_of = pd.to_datetime(
-        frame[cols["as_of"]].reset_index(drop=True).astype(object), errors="coerce"
-    )
+    as_of_raw = frame[cols["as_of"]].reset_index(drop=True).astype(object)
+    # NN/NN/YYYY dates in the order the whole column proves (never guessed from the first row)
+    as_of_format = day_month_format(as_of_raw, source, "as_of")
+    as_of = pd.to_datetime(as_of_raw, errors="coerce", format=as_of_format)
     shares = pd.to_numeric(frame[cols["shares"]].reset_index(drop=True), errors="coerce")
     for i in range(len(out)):
         problem = None
@@ -91,7 +93,7 @@ def normalize_shares_frame(frame: pd.DataFrame, source: str) -> pd.DataFrame:
             )
         if problem:
             raise InputError(
-                f"{source}: data row {i + 1} {problem} ({field}={value!r}); give ticker, an "
+                f"{source}: data row {i + 1} {problem} ({field}={show(value)}); give ticker, an "
                 "as_of date such as 2024-11-15 and a positive count of shares.",
                 source=source,
                 field=field,

@@ -19,6 +19,7 @@ from typing import Any, NoReturn
 import numpy as np
 import pandas as pd
 
+from .._csvfields import RaggedCSV, ragged_line, ragged_rows_raise
 from .._gc import gc_paused
 from ..calendar import TradingCalendar, check_timezone
 from ..errors import EventFileError, InputError
@@ -117,9 +118,18 @@ def load_events(path: str | Path) -> EventSet:
 
 
 # -- TOML ---------------------------------------------------------------------------------------
+_TOO_DEEP = (
+    "nests arrays or tables too deeply to be read (hundreds of levels); an event file needs "
+    "a few levels at most ([[events]] with a list of tickers): remove the extra brackets"
+)
+
+
 def _load_toml(path: Path, source: str) -> EventSet:
     try:
-        raw = tomllib.loads(path.read_bytes().decode("utf-8"))
+        # a byte-order mark (Windows editors write one) is not TOML: drop it
+        raw = tomllib.loads(path.read_bytes().decode("utf-8").removeprefix("\ufeff"))
+    except RecursionError:
+        _raise([Problem(source, "file", _TOO_DEEP)], source)
     except UnicodeDecodeError as exc:
         _raise(
             [Problem(source, f"byte {exc.start}", "is not UTF-8 text; save the file as UTF-8")],
@@ -157,7 +167,10 @@ def event_set_from_mapping(raw: Mapping[str, Any], source: str = "<mapping>") ->
     EventFileError
         If :func:`~eventstudy.events.validate.find_problems` finds any problem.
     """
-    problems = find_problems(raw, source)
+    try:
+        problems = find_problems(raw, source)
+    except RecursionError:  # a mapping built in Python, nested deeper than any parser allows
+        problems = [Problem(source, "file", _TOO_DEEP)]
     if problems:
         _raise(problems, source)
     study = raw["study"]
@@ -221,14 +234,23 @@ def _lines(mask: np.ndarray | pd.Series, line_no: np.ndarray) -> list[int]:
 
 def _load_csv(path: Path, source: str) -> EventSet:
     try:
-        frame = pd.read_csv(
-            path,
-            dtype=str,
-            na_filter=False,
-            skip_blank_lines=False,
-            skipinitialspace=True,
-            encoding="utf-8",
+        with ragged_rows_raise():
+            frame = pd.read_csv(
+                path,
+                dtype=str,
+                na_filter=False,
+                skip_blank_lines=False,
+                skipinitialspace=True,
+                encoding="utf-8",
+                index_col=False,  # a first row with an extra field is an error, not an index
+            )
+    except RaggedCSV:
+        found = ragged_line(path)
+        where = f"line {found[0]}" if found else "line 2"
+        what = (
+            f"has {found[1]} fields but the header has {found[2]}" if found else "has extra fields"
         )
+        _raise([Problem(source, where, f"{what}; remove the extra commas")], source)
     except UnicodeDecodeError as exc:
         _raise(
             [Problem(source, f"byte {exc.start}", "is not UTF-8 text; save it as UTF-8")], source

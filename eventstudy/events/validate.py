@@ -15,6 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeGuard, get_args
 
+from .._text import show
+from .._types import MAX_OFFSET
 from ..calendar import calendar_names, check_timezone
 from .schema import DEFAULT_ESTIMATION, DEFAULT_WINDOWS, EventKind
 
@@ -163,9 +165,8 @@ def _is_number(value: object) -> bool:
 
 
 def _fmt(value: object) -> str:
-    """Short rendering of a value received, for messages."""
-    text = repr(value.isoformat() if isinstance(value, (dt.date, dt.time)) else value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    """Short rendering of a value received, for messages (numpy values as plain Python)."""
+    return show(value)
 
 
 class _Checker:
@@ -263,6 +264,13 @@ class _Checker:
             )
             return None
         start, end = value
+        if not (-MAX_OFFSET <= start <= MAX_OFFSET and -MAX_OFFSET <= end <= MAX_OFFSET):
+            self.add(
+                loc,
+                f"window [{start}, {end}] reaches beyond {MAX_OFFSET} sessions from day 0; keep "
+                f"both offsets between {-MAX_OFFSET} and {MAX_OFFSET}, e.g. [-1, 1]",
+            )
+            return None
         if start > end:
             self.add(
                 loc,
@@ -305,9 +313,17 @@ class _Checker:
                     "[[0, 0], [-1, 1]]",
                 )
             else:
+                first_at: dict[tuple[int, int], int] = {}
                 for i, w in enumerate(ws):
                     got = self.window(w, f"study.windows[{i}]")
-                    if got is not None:
+                    if got is not None and got in first_at:
+                        self.add(
+                            f"study.windows[{i}]",
+                            f"window [{got[0]}, {got[1]}] is listed twice (also "
+                            f"study.windows[{first_at[got]}]); list each event window once",
+                        )
+                    elif got is not None:
+                        first_at[got] = i
                         windows.append(got)
         else:
             windows = list(DEFAULT_WINDOWS)

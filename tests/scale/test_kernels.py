@@ -47,7 +47,8 @@ def test_pair_correlations_equal_numpy_on_the_common_dates() -> None:
         both = np.isfinite(x) & np.isfinite(y)
         assert count[k] == both.sum()
         if both.sum() >= 3:
-            np.testing.assert_allclose(r[k], np.corrcoef(x[both], y[both])[0, 1], rtol=1e-12)
+            want = np.corrcoef(x[both], y[both])[0, 1]
+            np.testing.assert_allclose(r[k], want, rtol=1e-12, atol=1e-14)
 
 
 @settings(max_examples=300, deadline=None)
@@ -102,7 +103,7 @@ def test_shared_weighted_sum_weights_each_inside_pair_by_its_shared_days() -> No
             shared = len(set(range(lo[a], hi[a] + 1)) & set(range(lo[b], hi[b] + 1)))
             want += r[k] * shared / days
     got = kernels.shared_weighted_sum(first, second, r, inside, lo, hi, days)
-    np.testing.assert_allclose(got, want, rtol=1e-13)
+    np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-13)
 
 
 def test_row_counts_and_missing_last_against_numpy() -> None:

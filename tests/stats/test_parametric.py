@@ -51,7 +51,7 @@ def cs_of(small, window):
 def test_car_and_variance_match_hand(small, window):
     firms = hand_firms(small, window)
     cs = cs_of(small, window)
-    np.testing.assert_allclose(cs.car, [f.car for f in firms], rtol=1e-10)
+    np.testing.assert_allclose(cs.car, [f.car for f in firms], rtol=1e-10, atol=1e-15)
     np.testing.assert_allclose(cs.car_var, [f.car_var for f in firms], rtol=1e-10)
 
 

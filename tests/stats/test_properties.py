@@ -6,7 +6,7 @@ import dataclasses
 import warnings
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from stats_oracles import make_panel, sample_from
 
@@ -50,6 +50,8 @@ def test_scaling_all_returns_leaves_every_statistic_unchanged(seed, k, clustered
 
 @common
 @given(seed=st.integers(0, 10_000), perm_seed=st.integers(0, 10_000), clustered=st.booleans())
+# a Corrado statistic of about 1e-16 (rounding noise around 0): a relative tolerance alone fails
+@example(seed=130, perm_seed=0, clustered=True)
 def test_permuting_firms_changes_nothing(seed, perm_seed, clustered):
     returns, market, pairs = make_panel(
         n_firms=6, n_days=150, seed=seed, common_day0=clustered, shock=0.01, industry_sd=0.005
@@ -58,8 +60,13 @@ def test_permuting_firms_changes_nothing(seed, perm_seed, clustered):
     order = np.random.default_rng(perm_seed).permutation(len(pairs))
     perm = all_stats(returns, market, pairs.iloc[order].reset_index(drop=True))
     for name in TESTS:
-        np.testing.assert_allclose(perm[name].stat, base[name].stat, rtol=1e-9, err_msg=name)
-        np.testing.assert_allclose(perm[name].p_value, base[name].p_value, rtol=1e-8, err_msg=name)
+        # statistics and p-values of order one; the absolute part covers those near zero
+        np.testing.assert_allclose(
+            perm[name].stat, base[name].stat, rtol=1e-9, atol=1e-12, err_msg=name
+        )
+        np.testing.assert_allclose(
+            perm[name].p_value, base[name].p_value, rtol=1e-8, atol=1e-12, err_msg=name
+        )
 
 
 @common

@@ -1,0 +1,72 @@
+"""Find the CSV line whose field count does not match the header (for error messages only).
+
+pandas reports a row with one field too many in two ways: a parser error for a later row, and,
+for the first data row, by silently taking the first column as the row index (every column then
+shifts one place, and the dates are reported as bad). Readers pass ``index_col=False`` and turn
+pandas' warning into :class:`RaggedCSV`; :func:`ragged_line` then names the line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import re
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+
+__all__ = ["RaggedCSV", "ragged_line", "ragged_rows_raise", "describe"]
+
+_PANDAS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
+class RaggedCSV(Exception):
+    """A data row has more fields than the header (raised inside :func:`ragged_rows_raise`)."""
+
+
+@contextlib.contextmanager
+def ragged_rows_raise() -> Iterator[None]:
+    """Turn pandas' "loss of data with index_col=False" warning into :class:`RaggedCSV`."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.ParserWarning)
+        try:
+            yield
+        except pd.errors.ParserWarning as exc:
+            raise RaggedCSV(str(exc)) from None
+
+
+def ragged_line(path: str | Path, detail: str = "") -> tuple[int, int, int] | None:
+    """``(line, fields, header fields)`` of the first row with more fields than the header.
+
+    Parameters
+    ----------
+    path
+        The CSV file (UTF-8; undecodable bytes are replaced, as only commas are counted).
+    detail
+        pandas' own message, when it names the line (``Expected 2 fields in line 3, saw 3``).
+
+    Returns
+    -------
+    tuple of int or None
+        Line numbers count the header as line 1; None when no such row is found.
+    """
+    m = _PANDAS.search(detail)
+    if m:
+        return int(m[2]), int(m[3]), int(m[1])
+    with open(path, newline="", encoding="utf-8-sig", errors="replace") as handle:
+        reader = csv.reader(handle, skipinitialspace=True)
+        header = next(reader, None)
+        if header is None:
+            return None
+        for row in reader:
+            if len(row) > len(header):
+                return reader.line_num, len(row), len(header)
+    return None
+
+
+def describe(found: tuple[int, int, int]) -> str:
+    """``line 3 has 3 fields but the header has 2`` (the message's common part)."""
+    line, fields, header = found
+    return f"line {line} has {fields} fields but the header has {header}"

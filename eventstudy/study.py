@@ -24,6 +24,7 @@ from . import engine, impact
 from ._text import show
 from ._types import (
     Executor,
+    FactorsUnit,
     MissingInWindow,
     PriceField,
     ReturnKind,
@@ -34,9 +35,12 @@ from ._types import (
 from .calendar import DATA_CALENDAR, TradingCalendar
 from .confounders import flag_confounders, label_windows
 from .data.base import PriceProvider, SharesProvider
-from .data.quality import add_issues, check_benchmark, check_prices
+from .data.factors import factor_table
+from .data.frames import price_source, shares_source
+from .data.quality import ISSUE_COLUMNS, add_issues, check_benchmark, check_prices
+from .data.returns_input import read_returns
 from .errors import ClusteringWarning, InputError
-from .events.load import load_events
+from .events.load import events_from_frame, load_events
 from .events.schema import Event, EventSet
 from .firm_fit import FitInputs
 from .models import MarketModel, ReturnModel, get_model
@@ -84,7 +88,12 @@ class EventStudy:
     tests
         Names of the test statistics to run (default: all registered).
     factors
-        Factor returns (date index, decimal units) for factor models.
+        Factor returns for factor models: a date-indexed DataFrame (decimal units unless
+        ``factors_unit`` says otherwise) or the path of a factor file (percent, as Ken French
+        publishes them); see :func:`eventstudy.data.factors.factor_table`.
+    factors_unit
+        ``"decimal"`` or ``"percent"``; overrides the default unit of ``factors``. Values that
+        do not fit the unit raise an :class:`~eventstudy.errors.InputError` naming the column.
     executor
         Where the chunked engine runs: ``"local"`` (in-process, default; two chunks at a time
         on two threads) or ``"dask"`` (dask.distributed; see :mod:`eventstudy.engine`).
@@ -116,7 +125,8 @@ class EventStudy:
     min_estimation_obs: int | None = None
     group_by: GroupBy = "auto"
     tests: tuple[str, ...] | None = None
-    factors: pd.DataFrame | None = None
+    factors: pd.DataFrame | str | Path | None = None
+    factors_unit: FactorsUnit | None = None
     executor: Executor = "local"
     scheduler: str | None = None
     chunk_size: int = 20_000
@@ -142,6 +152,8 @@ class EventStudy:
         validate_literal(self.price_field, PriceField, "price_field")
         validate_literal(self.missing, MissingInWindow, "missing")
         validate_literal(self.group_by, GroupBy, "group_by")
+        if self.factors_unit is not None:
+            validate_literal(self.factors_unit, FactorsUnit, "factors_unit")
         get_model(self.model)
         est = self.estimation_window  # validated: whole sessions, within bounds, in order
         _check_windows(self.windows or self.events.windows)
@@ -164,8 +176,42 @@ class EventStudy:
 
     @classmethod
     def from_file(cls, path: str | Path, **options: Any) -> EventStudy:
-        """Read an event file (TOML or CSV) and build the study with ``options``."""
+        """Read an event file (TOML or CSV) and build the study with ``options``.
+
+        ``calendar=`` (an exchange_calendars code, or ``"data"``) replaces the file's calendar
+        (a CSV file's is XNYS).
+        """
         return cls(load_events(path), **options)
+
+    @classmethod
+    def from_frame(
+        cls, events: pd.DataFrame, *, name: str = "sample", **options: Any
+    ) -> EventStudy:
+        """Build the study from a DataFrame of firm-events (a sample), with ``options``.
+
+        Parameters
+        ----------
+        events
+            One row per firm-event: ``ticker``, ``event_date``, optionally ``event_id``,
+            ``time``, ``timezone``, ``exchange``; any other column is a firm-event
+            characteristic carried into :attr:`StudyResult.car` (see
+            :func:`eventstudy.events.load.events_from_frame`, ``docs/events.md``).
+        name
+            Study name (default output folder).
+        **options
+            Options of :class:`EventStudy` (``model``, ``market``, ``windows``, ``calendar``
+            for a non-US sample (default XNYS), ...).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> sample = pd.DataFrame({"ticker": ["NVDA", "AVGO"],
+        ...                        "event_date": ["2025-01-27", "2025-01-27"]})
+        >>> study = EventStudy.from_frame(sample, market="SPY")
+        >>> len(study.events.events)
+        2
+        """
+        return cls(events_from_frame(events, name=name), **options)
 
     @property
     def estimation_window(self) -> WindowSpec:
@@ -200,9 +246,10 @@ class EventStudy:
 
     def run(
         self,
-        prices: PriceProvider,
-        shares: SharesProvider | None = None,
+        prices: PriceProvider | pd.DataFrame | str | Path | None = None,
+        shares: SharesProvider | pd.DataFrame | str | Path | None = None,
         *,
+        returns: pd.DataFrame | str | Path | None = None,
         progress: Progress | None = None,
     ) -> StudyResult:
         """Run the study.
@@ -210,50 +257,46 @@ class EventStudy:
         Parameters
         ----------
         prices
-            Where prices come from (yfinance or local files).
+            Where prices come from: a provider (yfinance, a file), the path of a price file
+            (CSV/Parquet), or a DataFrame in either layout of a price file (``docs/data.md``).
         shares
-            Where share counts come from; without it only the event file's overrides are used and
-            firms without a count get returns but no dollar figures.
+            Share counts: a provider, a path or a DataFrame (``ticker, as_of, shares``); without
+            them only the event file's overrides are used (and, for a returns table, its
+            ``shrout``), and firms without a count get returns but no dollar figures.
+        returns
+            Instead of ``prices``: a returns table (path or DataFrame), ``date, ticker, ret``
+            or CRSP's ``permno, date, ret, dlret, prc, shrout``
+            (see :mod:`eventstudy.data.returns_input`). The benchmark (``market``) is one of its
+            tickers or a column such as ``vwretd``.
         progress
             Called as ``progress(stage, done, total)``.
 
         Returns
         -------
         StudyResult
+
+        Raises
+        ------
+        InputError
+            If both or neither of ``prices`` and ``returns`` are given, or an input is bad.
         """
         report = progress or (lambda stage, done, total: None)
-        # a provider that can read ahead (a local file) does so while the events are aligned
-        ahead = getattr(prices, "prefetched", None)
-        with ahead() if callable(ahead) else contextlib.nullcontext():
-            if self.calendar_name == DATA_CALENDAR:
-                plan, raw = self._plan_on_data(prices, report)
-            else:
-                plan = self._plan()
-                report("download", 0, 1)
-                tickers = list(
-                    dict.fromkeys([*plan.firm_tickers, self.benchmark, *self.events.benchmarks])
-                )
-                raw = prices.get_prices(
-                    tickers,
-                    plan.start.date(),
-                    plan.end.date(),
-                    progress=lambda d, t: report("download", d, t),
-                )
-        self._check_coverage(
-            raw, plan, str(getattr(prices, "path", getattr(prices, "name", "prices")))
-        )
-        quality = check_prices(
-            raw,
-            plan.sessions,
-            protect=self._event_spans(plan),
-            calendar=" or ".join(pd.unique(plan.pairs["calendar"]).astype(str)),
-        )
-        # the checks laid the clean prices on the sessions already: returns and closes from there
-        returns, close = quality.returns_with_close(
-            price_field=self.price_field, kind=self.return_kind
-        )
+        if (prices is None) == (returns is None):
+            raise InputError(
+                "pass either prices= (a provider, file or DataFrame of prices) or returns= (a "
+                "returns table), not "
+                + ("both" if prices is not None else "neither")
+                + "; e.g. study.run('prices.csv') or study.run(returns='crsp_daily.csv').",
+                field="prices",
+            )
+        share_provider = shares_source(shares)
+        if returns is not None:
+            data = self._from_returns(returns, report)
+        else:
+            data = self._from_prices(price_source(prices), report)
+        plan, returns, close = data.plan, data.returns, data.close
         data_quality = add_issues(
-            quality.issues,
+            data.issues,
             check_benchmark(
                 returns[self.benchmark],
                 plan.pairs["day0"].to_numpy(),
@@ -274,7 +317,7 @@ class EventStudy:
             groups,
             missing=self.missing,
             tests=self.tests,
-            regressors=self.factors,
+            regressors=factor_table(self.factors, self.factors_unit),
             executor=self.executor,
             scheduler=self.scheduler,
             chunk_size=self.chunk_size,
@@ -283,7 +326,9 @@ class EventStudy:
         sample = fit.sample
         report("estimate", 1, 1)
         share_table = impact.share_counts(
-            shares.get_shares(plan.firm_tickers) if shares is not None else None,
+            share_provider.get_shares(plan.firm_tickers)
+            if share_provider is not None
+            else data.shares,
             self.events.shares,
         )
         # the prediction-error variances feed both the daily table and the AAR standard errors
@@ -321,8 +366,8 @@ class EventStudy:
                 value=self.estimation_window,
             )
         meta = {
-            "source": getattr(prices, "name", type(prices).__name__),
-            "price_range": (str(raw["date"].min().date()), str(raw["date"].max().date())),
+            "source": data.source,
+            "price_range": data.date_range,
             "estimation": self.estimation_window,
             "windows": self.event_windows,
             "market": self.benchmark,
@@ -358,6 +403,74 @@ class EventStudy:
         )
 
     # -- steps -------------------------------------------------------------------------------
+
+    def _from_prices(self, prices: PriceProvider, report: Progress) -> _Inputs:
+        """Prices -> checked returns and closes on the study's sessions."""
+        # a provider that can read ahead (a local file) does so while the events are aligned
+        ahead = getattr(prices, "prefetched", None)
+        with ahead() if callable(ahead) else contextlib.nullcontext():
+            if self.calendar_name == DATA_CALENDAR:
+                plan, raw = self._plan_on_data(prices, report)
+            else:
+                plan = self._plan()
+                report("download", 0, 1)
+                tickers = list(
+                    dict.fromkeys([*plan.firm_tickers, self.benchmark, *self.events.benchmarks])
+                )
+                raw = prices.get_prices(
+                    tickers,
+                    plan.start.date(),
+                    plan.end.date(),
+                    progress=lambda d, t: report("download", d, t),
+                )
+        self._check_coverage(
+            raw, plan, str(getattr(prices, "path", getattr(prices, "name", "prices")))
+        )
+        quality = check_prices(
+            raw,
+            plan.sessions,
+            protect=self._event_spans(plan),
+            calendar=" or ".join(pd.unique(plan.pairs["calendar"]).astype(str)),
+        )
+        # the checks laid the clean prices on the sessions already: returns and closes from there
+        returns, close = quality.returns_with_close(
+            price_field=self.price_field, kind=self.return_kind
+        )
+        return _Inputs(
+            plan,
+            returns,
+            close,
+            quality.issues,
+            None,
+            getattr(prices, "name", type(prices).__name__),
+            (str(raw["date"].min().date()), str(raw["date"].max().date())),
+        )
+
+    def _from_returns(self, table: Any, report: Progress) -> _Inputs:
+        """A returns table -> returns, closes (``|PRC|``) and share counts on the sessions."""
+        report("download", 0, 1)
+        data = read_returns(table)
+        if self.calendar_name == DATA_CALENDAR:  # the benchmark's days in the table
+            plan = self._plan(TradingCalendar.from_sessions(data.days_of(self.benchmark)))
+        else:
+            plan = self._plan()
+        self._check_coverage(data.frame, plan, data.source)
+        returns, close, counts = data.on_sessions(
+            plan.sessions, plan.firm_tickers, [self.benchmark, *self.events.benchmarks]
+        )
+        if self.return_kind == "log":
+            returns = np.log1p(returns)
+        report("download", 1, 1)
+        dates = data.frame["date"]
+        return _Inputs(
+            plan,
+            returns,
+            close,
+            pd.DataFrame(columns=list(ISSUE_COLUMNS)),
+            counts,
+            "returns",
+            (str(dates.min().date()), str(dates.max().date())),
+        )
 
     def _model(self, sample: EventSample | None) -> ReturnModel:
         model = get_model(self.model)
@@ -984,6 +1097,19 @@ def _studied(events: EventSet) -> tuple[Event, ...]:
     if kinds.count("event") == len(kinds):
         return tuple(events.events)
     return events.studied
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    """Market data on the study's sessions, whichever input it came from."""
+
+    plan: _Plan
+    returns: pd.DataFrame
+    close: pd.DataFrame
+    issues: pd.DataFrame
+    shares: pd.DataFrame | None
+    source: str
+    date_range: tuple[str, str]
 
 
 @dataclass(frozen=True)

@@ -373,3 +373,40 @@ class LocalPriceProvider:
             for i in range(len(wanted)):
                 progress(i + 1, len(wanted))
         return out[list(PRICE_COLUMNS)]
+
+
+class FramePriceProvider(LocalPriceProvider):
+    """Prices from a DataFrame in memory, in either layout of a price file.
+
+    Parameters
+    ----------
+    frame
+        **Long** (columns ``date, ticker`` and ``adj_close`` and/or ``close``, optionally
+        ``volume``) or **wide** (a ``date`` column, or a ``DatetimeIndex``, and one column per
+        ticker), exactly as the file layouts; see ``docs/data.md``.
+    source
+        Name used in messages.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> wide = pd.DataFrame({"NVDA": [142.62, 118.42]},
+    ...                     index=pd.to_datetime(["2025-01-24", "2025-01-27"]))
+    >>> FramePriceProvider(wide).read()["close"].tolist()
+    [142.62, 118.42]
+    """
+
+    name = "DataFrame"
+
+    def __init__(self, frame: pd.DataFrame, source: str = "prices DataFrame") -> None:
+        super().__init__(source)
+        names = {canonical_column(c) for c in frame.columns}
+        if "date" not in names and isinstance(frame.index, pd.DatetimeIndex):
+            frame = frame.rename_axis("date").reset_index()  # a wide frame indexed by date
+        self._frame = frame
+
+    def __repr__(self) -> str:
+        return f"FramePriceProvider(<{len(self._frame)} rows>)"
+
+    def _read(self) -> SortedPrices | pd.DataFrame:
+        return _to_long(self._frame, str(self.path))

@@ -33,13 +33,13 @@ from ._types import (
     validate_window,
 )
 from .calendar import DATA_CALENDAR, TradingCalendar
-from .confounders import flag_confounders, label_windows
+from .confounders import flag_confounders, flag_overlaps, label_windows
 from .data.base import PriceProvider, SharesProvider
 from .data.factors import factor_table
 from .data.frames import price_source, shares_source
 from .data.quality import ISSUE_COLUMNS, add_issues, check_benchmark, check_prices
 from .data.returns_input import read_returns
-from .errors import ClusteringWarning, InputError
+from .errors import ClusteringWarning, InputError, OverlapWarning
 from .events.load import events_from_frame, load_events
 from .events.schema import Event, EventSet
 from .firm_fit import FitInputs
@@ -350,8 +350,9 @@ class EventStudy:
         tests = self._tests(run, groups, clustered, report)
         aar = self._aar(fit, groups, ar_var)
         claims = impact.compare_claims(daily, self.events.claims)
-        flags = flag_confounders(self.events, sample, self.event_windows, plan.align)
+        flags = self._confounders(sample, plan)
         cars["confounders"] = label_windows(cars, flags)
+        cars = _with_characteristics(cars, self.events.characteristics)
         benchmarks = self._benchmarks(plan, returns, model, daily)
         contamination = self._contamination(returns, daily)
         exclusions = self._exclusions(fit, run.est_have)
@@ -655,6 +656,30 @@ class EventStudy:
                     value=str(day0.date()),
                 )
 
+    def _confounders(self, sample: EventSample, plan: _Plan) -> pd.DataFrame:
+        """Marked confounders, then studied events inside another's windows (with a warning)."""
+        marked = flag_confounders(self.events, sample, self.event_windows, plan.align)
+        overlaps = flag_overlaps(self.events, sample, self.event_windows)
+        if overlaps.empty:
+            return marked
+        est = self.estimation_window
+        in_est = (overlaps["window_start"] == est[0]) & (overlaps["window_end"] == est[1])
+        keys = ["event_id", "ticker"]
+        n_evt = len(overlaps.loc[~in_est, keys].drop_duplicates())
+        n_est = len(overlaps.loc[in_est, keys].drop_duplicates())
+        first = overlaps.iloc[0]
+        warnings.warn(
+            f"{n_evt} firm-event(s) hold another studied event of the same firm in an event "
+            f"window and {n_est} in the estimation window {est} (e.g. {first['ticker']} "
+            f"{first['event_id']!r} holds {first['confounder_id']!r} on day "
+            f"{first['confounder_rel_day']}); they are listed in the confounders table",
+            OverlapWarning,
+            stacklevel=3,
+        )
+        if marked.empty:
+            return overlaps
+        return pd.concat([marked, overlaps], ignore_index=True)
+
     def _benchmarks(
         self, plan: _Plan, returns: pd.DataFrame, model: ReturnModel, daily: pd.DataFrame
     ) -> pd.DataFrame:
@@ -842,7 +867,7 @@ class EventStudy:
             for k, e in enumerate(events):
                 groups[str(e)] = order[bounds[k] : bounds[k + 1]]
         if mode == "pooled" or both:
-            groups[POOLED] = np.arange(len(codes))
+            groups[POOLED] = _first_occurrences(pairs)
         return groups
 
     def _tests(
@@ -1085,6 +1110,37 @@ def _check_min_obs(value: object, estimation: WindowSpec) -> None:
             field="min_estimation_obs",
             value=value,
         )
+
+
+def _first_occurrences(pairs: pd.DataFrame) -> np.ndarray:
+    """Rows of the pooled group: each (ticker, day 0) once, at its first firm-event.
+
+    Two events of one firm on one session (e.g. two announcements the same day) are one
+    observation of that firm's abnormal return: counting it twice would halve its standard
+    error. A warning names the repeats.
+    """
+    repeat = pairs.duplicated(["ticker", "day0"]).to_numpy()
+    if not repeat.any():
+        return np.arange(len(pairs))
+    first = pairs.drop_duplicates(["ticker", "day0"]).set_index(["ticker", "day0"])["event_id"]
+    row = pairs[repeat].iloc[0]
+    kept = first.loc[(row["ticker"], row["day0"])]
+    warnings.warn(
+        f"{int(repeat.sum())} firm-event(s) repeat a firm and day 0 already in the pooled group "
+        f"{POOLED} (e.g. {row['ticker']} on {row['day0']:%Y-%m-%d}: {row['event_id']!r} repeats "
+        f"{kept!r}); the pooled tests and AAR count each firm and day 0 once, at its first "
+        "firm-event",
+        OverlapWarning,
+        stacklevel=4,
+    )
+    return np.flatnonzero(~repeat)
+
+
+def _with_characteristics(cars: pd.DataFrame, characteristics: pd.DataFrame | None) -> pd.DataFrame:
+    """The CAR table with the firm-event characteristics of a sample, after its own columns."""
+    if characteristics is None or not len(characteristics.columns) > 2:
+        return cars
+    return cars.merge(characteristics, on=["event_id", "ticker"], how="left", validate="m:1")
 
 
 def _studied(events: EventSet) -> tuple[Event, ...]:

@@ -267,6 +267,15 @@ class _Rows:
     def at(self, n: int) -> str:
         return f"{self.word} {n}"
 
+    def need(self, header: list[str]) -> str:
+        """The fix for a missing required column."""
+        if self.word == "line":
+            return "the header must name ticker,event_date"
+        return (
+            f"the frame has columns {', '.join(header) or 'none'}; name the firm column ticker "
+            "and the date column event_date"
+        )
+
 
 _CSV_ROWS = _Rows("line", 2, "line 1", "the file has no rows; add one row per firm-event")
 _FRAME_ROWS = _Rows("row", 0, "columns", "the frame has no rows; add one row per firm-event")
@@ -466,11 +475,7 @@ def _event_set(
         close = [_CSV_SYNONYMS[col]] if col in _CSV_SYNONYMS else []
         close = close or difflib.get_close_matches(col, CSV_COLUMNS, n=1, cutoff=0.85)
         if close:
-            add(
-                rows.header,
-                f"unknown column {col!r}; did you mean {close[0]!r}? (rename it to keep it as a "
-                "characteristic)",
-            )
+            add(rows.header, f"unknown column {col!r}; did you mean {close[0]!r}?")
         elif col in RESERVED_COLUMNS:
             add(
                 rows.header,
@@ -479,11 +484,7 @@ def _event_set(
             )
     for col in ("ticker", "event_date"):
         if col not in header:
-            add(
-                rows.header,
-                f"required column {col!r} is missing (columns are {', '.join(header)}); "
-                "name the firm column ticker and the date column event_date",
-            )
+            add(rows.header, f"required column {col!r} is missing; {rows.need(header)}")
     if problems:
         _raise(problems, source)
     frame = frame.set_axis(header, axis=1)

@@ -117,8 +117,21 @@ def test_cli_runs_a_crsp_file(crsp: tuple[Path, pd.DataFrame], tmp_path: Path) -
     res = CliRunner().invoke(
         app,
         [
-            "run", str(events_csv), "--returns", str(path), "--market", "vwretd",
-            "--estimation", "-100", "-11", "--window", "0,0", "--window", "0,1", "--out", str(out),
+            "run",
+            str(events_csv),
+            "--returns",
+            str(path),
+            "--market",
+            "vwretd",
+            "--estimation",
+            "-100",
+            "-11",
+            "--window",
+            "0,0",
+            "--window",
+            "0,1",
+            "--out",
+            str(out),
         ],
     )
     assert res.exit_code == 0, res.output
@@ -133,7 +146,9 @@ def test_cli_returns_with_prices_in_it(tmp_path: Path) -> None:
     )
     events_csv = tmp_path / "e.csv"
     events_csv.write_text("ticker,event_date\nAAA,2024-01-10\n")
-    res = CliRunner().invoke(app, ["run", str(events_csv), "--returns", str(prices), "--out", str(tmp_path / "o")])
+    res = CliRunner().invoke(
+        app, ["run", str(events_csv), "--returns", str(prices), "--out", str(tmp_path / "o")]
+    )
     assert res.exit_code == 2
     assert "column 'ret' is beyond 1 in absolute value on 18 of 18 rows" in res.output
     assert "Traceback" not in res.output

@@ -24,7 +24,9 @@ def panel() -> pd.DataFrame:
     rng = np.random.default_rng(16)
     dates = TradingCalendar("XNYS").sessions("2023-01-03", "2024-12-31")
     market = rng.normal(0.0004, 0.01, len(dates))
-    firm = 0.0002 + market[:, None] * rng.uniform(0.6, 1.4, 4) + rng.normal(0, 0.015, (len(dates), 4))
+    firm = (
+        0.0002 + market[:, None] * rng.uniform(0.6, 1.4, 4) + rng.normal(0, 0.015, (len(dates), 4))
+    )
     returns = np.column_stack([firm, market])
     returns[0] = 0.0
     close = 50.0 * np.cumprod(1.0 + returns, axis=0)
@@ -36,7 +38,14 @@ def events() -> pd.DataFrame:
     return pd.DataFrame(
         {
             "ticker": ["AAA", "BBB", "CCC", "DDD", "AAA", "CCC"],
-            "event_date": ["2024-03-15", "2024-05-01", "2024-06-20", "2024-08-06", "2024-10-31", "2024-11-09"],
+            "event_date": [
+                "2024-03-15",
+                "2024-05-01",
+                "2024-06-20",
+                "2024-08-06",
+                "2024-10-31",
+                "2024-11-09",
+            ],
             "surprise": [0.5, -1.2, 0.1, 2.0, -0.3, 0.0],
         }
     )
@@ -63,7 +72,11 @@ def returns_table(wide: pd.DataFrame) -> pd.DataFrame:
 
 def shares_frame() -> pd.DataFrame:
     return pd.DataFrame(
-        {"ticker": list(SHARES), "as_of": pd.Timestamp("2020-01-01"), "shares": list(SHARES.values())}
+        {
+            "ticker": list(SHARES),
+            "as_of": pd.Timestamp("2020-01-01"),
+            "shares": list(SHARES.values()),
+        }
     )
 
 
@@ -116,8 +129,10 @@ def test_returns_path_and_log_returns(
     prices = run(study, panel)
     returns = run(study, returns=path)
     np.testing.assert_allclose(
-        returns.to_frame()["abnormal_return"], prices.to_frame()["abnormal_return"],
-        rtol=1e-12, atol=1e-12,
+        returns.to_frame()["abnormal_return"],
+        prices.to_frame()["abnormal_return"],
+        rtol=1e-12,
+        atol=1e-12,
     )
 
 
@@ -129,7 +144,9 @@ def test_prices_and_returns_together_or_neither(events: pd.DataFrame, panel: pd.
         study.run()
 
 
-def test_a_returns_table_holding_prices_is_refused(panel: pd.DataFrame, events: pd.DataFrame) -> None:
+def test_a_returns_table_holding_prices_is_refused(
+    panel: pd.DataFrame, events: pd.DataFrame
+) -> None:
     table = returns_table(panel)
     table["ret"] = table["prc"]  # the price column pasted where the returns go
     with pytest.raises(InputError) as info:
@@ -140,13 +157,19 @@ def test_a_returns_table_holding_prices_is_refused(panel: pd.DataFrame, events: 
     assert info.value.field == "ret"
 
 
-def test_a_benchmark_missing_from_the_returns_table(panel: pd.DataFrame, events: pd.DataFrame) -> None:
+def test_a_benchmark_missing_from_the_returns_table(
+    panel: pd.DataFrame, events: pd.DataFrame
+) -> None:
     table = returns_table(panel)
     table = table[table["ticker"] != "SPY"]
-    with pytest.raises(InputError, match=r"benchmark 'SPY' is neither a ticker in returns DataFrame"):
+    with pytest.raises(
+        InputError, match=r"benchmark 'SPY' is neither a ticker in returns DataFrame"
+    ):
         EventStudy.from_frame(events).run(returns=table)
 
 
 def test_prices_of_the_wrong_type(events: pd.DataFrame) -> None:
-    with pytest.raises(InputError, match=r"prices must be a DataFrame, a file path or a price provider, got int"):
+    with pytest.raises(
+        InputError, match=r"prices must be a DataFrame, a file path or a price provider, got int"
+    ):
         EventStudy.from_frame(events).run(3)

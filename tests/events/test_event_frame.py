@@ -81,7 +81,9 @@ def test_a_frame_without_ticker_names_the_column_and_the_fix() -> None:
 
 
 def test_unparseable_string_dates_name_row_value_and_format() -> None:
-    frame = pd.DataFrame({"ticker": ["A", "B", "C"], "event_date": ["2025-01-02", "27/01/2025", "soon"]})
+    frame = pd.DataFrame(
+        {"ticker": ["A", "B", "C"], "event_date": ["2025-01-02", "27/01/2025", "soon"]}
+    )
     with pytest.raises(EventFileError) as info:
         events_from_frame(frame)
     assert info.value.problems == [
@@ -93,9 +95,7 @@ def test_unparseable_string_dates_name_row_value_and_format() -> None:
 
 
 def test_a_time_of_day_in_the_date_column_is_refused() -> None:
-    frame = pd.DataFrame(
-        {"ticker": ["A"], "event_date": pd.to_datetime(["2025-01-02 16:05"])}
-    )
+    frame = pd.DataFrame({"ticker": ["A"], "event_date": pd.to_datetime(["2025-01-02 16:05"])})
     with pytest.raises(InputError, match=r"column 'event_date' holds a time of day .*'time'"):
         events_from_frame(frame)
 

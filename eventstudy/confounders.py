@@ -160,20 +160,21 @@ def flag_overlaps(
     j = np.concatenate([other[m] for _, m in parts])
     starts_ = np.concatenate([np.full(int(m.sum()), w[0]) for w, m in parts])
     ends = np.concatenate([np.full(int(m.sum()), w[1]) for w, m in parts])
-    # firm-event by firm-event, windows in order, the estimation window first
-    order = np.lexsort((j, np.repeat(np.arange(len(parts)), [int(m.sum()) for _, m in parts]), i))
+    # firm-event by firm-event (a stable sort keeps the estimation window first, then the
+    # windows in order)
+    order = np.argsort(i, kind="stable")
     i, j, starts_, ends = i[order], j[order], starts_[order], ends[order]
-    ids = pairs["event_id"].to_numpy(dtype=object)
     titles = {e.id: e.title for e in events.studied if e.title}
-    other_ids = ids[j]
+    # the id and ticker columns are taken from the pairs' own (no Python object per row)
+    other_ids = pairs["event_id"].take(j).reset_index(drop=True)
     return pd.DataFrame(
         {
-            "event_id": ids[i],
-            "ticker": pairs["ticker"].to_numpy(dtype=object)[i],
+            "event_id": pairs["event_id"].take(i).reset_index(drop=True),
+            "ticker": pairs["ticker"].take(i).reset_index(drop=True),
             "window_start": starts_.astype(np.int64),
             "window_end": ends.astype(np.int64),
             "confounder_id": other_ids,
-            "confounder_title": [titles.get(e, "") for e in other_ids] if titles else "",
+            "confounder_title": other_ids.map(titles).fillna("") if titles else "",
             "confounder_day0": pd.DatetimeIndex(pairs["day0"]).take(j),
             "confounder_rel_day": (pos[j] - pos[i]).astype(np.int64),
         },

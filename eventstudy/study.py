@@ -352,7 +352,7 @@ class EventStudy:
         claims = impact.compare_claims(daily, self.events.claims)
         flags = self._confounders(sample, plan)
         cars["confounders"] = label_windows(cars, flags)
-        cars = _with_characteristics(cars, self.events.characteristics)
+        cars = _with_characteristics(cars, self.events.characteristics, sample.pairs)
         benchmarks = self._benchmarks(plan, returns, model, daily)
         contamination = self._contamination(returns, daily)
         exclusions = self._exclusions(fit, run.est_have)
@@ -1136,11 +1136,27 @@ def _first_occurrences(pairs: pd.DataFrame) -> np.ndarray:
     return np.flatnonzero(~repeat)
 
 
-def _with_characteristics(cars: pd.DataFrame, characteristics: pd.DataFrame | None) -> pd.DataFrame:
-    """The CAR table with the firm-event characteristics of a sample, after its own columns."""
-    if characteristics is None or not len(characteristics.columns) > 2:
+def _with_characteristics(
+    cars: pd.DataFrame, characteristics: pd.DataFrame | None, pairs: pd.DataFrame
+) -> pd.DataFrame:
+    """The CAR table with the firm-event characteristics of a sample, after its own columns.
+
+    The CAR table repeats the firm-events window by window; when the characteristics come in
+    the firm-events' order (a sample on one calendar) they are repeated the same way, else
+    joined on ``(event_id, ticker)``.
+    """
+    if characteristics is None or len(characteristics.columns) <= 2:
         return cars
-    return cars.merge(characteristics, on=["event_id", "ticker"], how="left", validate="m:1")
+    keys = ["event_id", "ticker"]
+    same_order = len(characteristics) == len(pairs) and all(
+        np.array_equal(characteristics[k].to_numpy(dtype=object), pairs[k].to_numpy(dtype=object))
+        for k in keys
+    )
+    if not same_order or len(cars) % len(pairs):
+        return cars.merge(characteristics, on=keys, how="left", validate="m:1")
+    rows = np.tile(np.arange(len(pairs)), len(cars) // len(pairs))
+    extra = characteristics.drop(columns=keys).take(rows).reset_index(drop=True)
+    return pd.concat([cars.reset_index(drop=True), extra], axis=1)
 
 
 def _studied(events: EventSet) -> tuple[Event, ...]:

@@ -173,3 +173,26 @@ def test_prices_of_the_wrong_type(events: pd.DataFrame) -> None:
         InputError, match=r"prices must be a DataFrame, a file path or a price provider, got int"
     ):
         EventStudy.from_frame(events).run(3)
+
+
+def test_characteristics_follow_their_firm_event_in_any_row_order(panel: pd.DataFrame) -> None:
+    # rows of event "m" are interleaved with "n": the firm-events come out grouped by event
+    events = pd.DataFrame(
+        {
+            "ticker": ["AAA", "BBB", "CCC", "DDD"],
+            "event_date": ["2024-05-01", "2024-08-06", "2024-05-01", "2024-08-06"],
+            "event_id": ["m", "n", "m", "n"],
+            "deal": ["cash", "stock", "mixed", "cash"],
+        }
+    )
+    result = run(EventStudy.from_frame(events, estimation=(-200, -11)), panel)
+    car = result.car
+    assert car[["event_id", "ticker"]].drop_duplicates().values.tolist() == [
+        ["m", "AAA"],
+        ["m", "CCC"],
+        ["n", "BBB"],
+        ["n", "DDD"],
+    ]
+    got = car.drop_duplicates(["event_id", "ticker"]).set_index("ticker")["deal"].to_dict()
+    assert got == {"AAA": "cash", "BBB": "stock", "CCC": "mixed", "DDD": "cash"}
+    assert (car.groupby("ticker")["deal"].nunique() == 1).all()

@@ -168,19 +168,16 @@ def _to_long(frame: pd.DataFrame, source: str) -> SortedPrices | pd.DataFrame:
             field="ticker",
         )
     tickers = [str(frame.columns[i]).strip() for i in value_pos]
-    parts = []
-    for ticker, pos in zip(tickers, value_pos, strict=True):
-        parts.append(
-            pd.DataFrame(
-                {
-                    "date": frame.iloc[:, date_pos].to_numpy(),
-                    "ticker": ticker,
-                    "adj_close": frame.iloc[:, pos].to_numpy(),
-                    "close": frame.iloc[:, pos].to_numpy(),
-                }
-            )
-        )
-    long = pd.concat(parts, ignore_index=True)
+    # ticker by ticker, each over every date (one block of columns, no per-ticker frames)
+    values = frame.iloc[:, value_pos].to_numpy().T.ravel()
+    long = pd.DataFrame(
+        {
+            "date": np.tile(frame.iloc[:, date_pos].to_numpy(), len(tickers)),
+            "ticker": np.repeat(np.array(tickers, dtype=object), len(frame)),
+            "adj_close": values,
+            "close": values,
+        }
+    )
     normal = normalize_price_frame(long, source)
     # A wide file has blanks where a ticker has no price that day: drop them rather than keep rows.
     return normal[normal["close"].notna()].reset_index(drop=True)

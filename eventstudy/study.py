@@ -307,6 +307,7 @@ class EventStudy:
         report("estimate", 0, 1)
         model = self._model(None)
         groups = self._groups(plan.pairs)
+        factors = factor_table(self.factors, self.factors_unit)
         run = engine.estimate(
             plan.pairs,
             returns,
@@ -317,7 +318,7 @@ class EventStudy:
             groups,
             missing=self.missing,
             tests=self.tests,
-            regressors=factor_table(self.factors, self.factors_unit),
+            regressors=factors,
             executor=self.executor,
             scheduler=self.scheduler,
             chunk_size=self.chunk_size,
@@ -397,7 +398,7 @@ class EventStudy:
             inputs=FitInputs(
                 returns=returns,
                 market=returns[[self.benchmark]],
-                regressors=self.factors,
+                regressors=factors,
                 estimation=self.estimation_window,
                 windows=self.event_windows,
             ),

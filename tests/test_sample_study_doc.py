@@ -14,7 +14,7 @@ DOC = Path(__file__).resolve().parents[1] / "docs" / "sample-study.md"
 
 def test_the_sample_study_page_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     blocks = re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), flags=re.S)
-    assert len(blocks) == 5
+    assert len(blocks) == 6
     monkeypatch.chdir(tmp_path)  # the last block writes sample.csv and prices.csv
     namespace: dict[str, object] = {}
     with warnings.catch_warnings():

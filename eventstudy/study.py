@@ -250,6 +250,8 @@ class EventStudy:
         shares: SharesProvider | pd.DataFrame | str | Path | None = None,
         *,
         returns: pd.DataFrame | str | Path | None = None,
+        factors: pd.DataFrame | str | Path | None = None,
+        factors_unit: FactorsUnit | None = None,
         progress: Progress | None = None,
     ) -> StudyResult:
         """Run the study.
@@ -268,6 +270,10 @@ class EventStudy:
             or CRSP's ``permno, date, ret, dlret, prc, shrout``
             (see :mod:`eventstudy.data.returns_input`). The benchmark (``market``) is one of its
             tickers or a column such as ``vwretd``.
+        factors, factors_unit
+            Factor returns for a factor model, replacing the study's ``factors`` option (a
+            DataFrame, decimal by default, or a file, percent by default); see
+            :func:`eventstudy.data.factors.factor_table`.
         progress
             Called as ``progress(stage, done, total)``.
 
@@ -280,6 +286,12 @@ class EventStudy:
         InputError
             If both or neither of ``prices`` and ``returns`` are given, or an input is bad.
         """
+        if factors is not None or factors_unit is not None:
+            changes = {"factors": factors} if factors is not None else {}
+            if factors_unit is not None:
+                changes["factors_unit"] = factors_unit
+            study = self.with_options(**changes)
+            return study.run(prices, shares, returns=returns, progress=progress)
         report = progress or (lambda stage, done, total: None)
         if (prices is None) == (returns is None):
             raise InputError(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -85,3 +86,26 @@ def test_a_risk_free_rate_in_percent(decimal: pd.DataFrame) -> None:
 def test_an_unknown_unit(decimal: pd.DataFrame) -> None:
     with pytest.raises(InputError, match=r"factors_unit"):
         factor_table(decimal, "basis points")  # type: ignore[arg-type]
+
+
+def test_run_takes_factors_and_refuses_percent_as_decimal(decimal: pd.DataFrame) -> None:
+    from eventstudy import EventStudy
+
+    rng = np.random.default_rng(8)
+    dates = decimal.index
+    firm = 0.0002 + 1.2 * (decimal["Mkt-RF"] + decimal["RF"]) + rng.normal(0, 0.01, len(dates))
+    closes = pd.DataFrame(
+        {"AAA": 40 * np.cumprod(1 + firm), "SPY": 40 * np.cumprod(1 + decimal["Mkt-RF"])},
+        index=dates,
+    )
+    events = pd.DataFrame({"ticker": ["AAA"], "event_date": [dates[200]]})
+    study = EventStudy.from_frame(events, model="capm", estimation=(-150, -11))
+    with pytest.raises(InputError, match=r"column 'Mkt-RF' .* look like percent"):
+        study.run(closes, factors=decimal * 100)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        as_percent = study.run(closes, factors=decimal * 100, factors_unit="percent")
+        as_decimal = study.run(closes, factors=decimal)
+    np.testing.assert_allclose(as_percent.car["car"], as_decimal.car["car"], rtol=1e-10, atol=1e-12)
+    # the capm beta on the market excess return is near the 1.2 put into the data
+    assert as_decimal.model_fit["beta_mkt"].iloc[0] == pytest.approx(1.2, abs=0.15)

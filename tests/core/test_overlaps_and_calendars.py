@@ -147,7 +147,7 @@ def test_cli_passes_calendar_and_returns(monkeypatch: pytest.MonkeyPatch, tmp_pa
 
 def test_cli_runs_a_csv_sample_on_xbom(tmp_path: Path) -> None:
     events_csv = tmp_path / "india.csv"
-    events_csv.write_text("ticker,event_date\nAAA,2024-01-26\nBBB,2024-03-08\n")
+    events_csv.write_text("ticker,event_date,sector\nAAA,2024-01-26,energy\nBBB,2024-03-08,banks\n")
     prices_csv = tmp_path / "prices.csv"
     prices("XBOM", ["AAA", "BBB"]).to_csv(prices_csv)
     out = tmp_path / "out"
@@ -170,3 +170,6 @@ def test_cli_runs_a_csv_sample_on_xbom(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     ars = pd.read_csv(out / "abnormal_returns.csv").query("rel_day == 0")
     assert ars["date"].tolist() == ["2024-01-29", "2024-03-11"]
+    car = pd.read_csv(out / "car.csv")
+    assert car.columns[-1] == "sector"  # the characteristic, after the standard columns
+    assert car.drop_duplicates("ticker")["sector"].tolist() == ["energy", "banks"]

@@ -1,8 +1,10 @@
 r"""Returns as input: a table of daily returns instead of prices, CRSP's daily file included.
 
-Two layouts, CSV/Parquet files or DataFrames, column names matched ignoring case:
+Three layouts, CSV/Parquet files or DataFrames, column names matched ignoring case:
 
 * ``date, ticker, ret`` with optional ``prc`` and ``shrout``;
+* wide: a ``date`` column (or a ``DatetimeIndex``) and one column of returns per ticker, the
+  benchmark among them (no prices, so no market values);
 * CRSP daily stock file (``dsf``): ``permno, date, ret`` with optional ``dlret``, ``prc``,
   ``shrout`` (and any other columns, e.g. ``vwretd``). The PERMNO is the ticker: events name
   CRSP firms by PERMNO in their ``ticker`` column.
@@ -217,7 +219,7 @@ def _share_counts(rows: pd.DataFrame) -> pd.DataFrame:
     have = rows[rows["shrout"].notna()].sort_values(["ticker", "date"], kind="stable")
     count = have["shrout"].to_numpy(dtype=float) * 1000.0
     ticker = have["ticker"].to_numpy(dtype=object)
-    change = np.r_[True, (ticker[1:] != ticker[:-1]) | (count[1:] != count[:-1])]
+    change = np.r_[True, (ticker[1:] != ticker[:-1]) | (count[1:] != count[:-1])][: len(have)]
     return pd.DataFrame(
         {
             "ticker": ticker[change],
@@ -263,6 +265,8 @@ def read_returns(data: Any, source: str | None = None) -> ReturnsTable:
         frame = read_table(Path(data), "returns")
     elif isinstance(data, pd.DataFrame):
         source = source or "returns DataFrame"
+        if isinstance(data.index, pd.DatetimeIndex) and not _has_date_column(data):
+            data = data.rename_axis("date")
         frame = data.reset_index(drop=not _named_date_index(data))
     else:
         raise InputError(
@@ -271,6 +275,7 @@ def read_returns(data: Any, source: str | None = None) -> ReturnsTable:
             field="returns",
             value=type(data).__name__,
         )
+    frame = _long_if_wide(frame, source)
     names = [_SYNONYMS.get(str(c).strip().lower(), str(c).strip().lower()) for c in frame.columns]
     frame = frame.set_axis(names, axis=1)
     if "ticker" not in names and "permno" in names:
@@ -315,6 +320,37 @@ def read_returns(data: Any, source: str | None = None) -> ReturnsTable:
             out[name] = frame[name].to_numpy(dtype=float)
     _check_unique(out, source)
     return ReturnsTable(out, source)
+
+
+def _has_date_column(frame: pd.DataFrame) -> bool:
+    return any(str(c).strip().lower() == "date" for c in frame.columns)
+
+
+def _long_if_wide(frame: pd.DataFrame, source: str) -> pd.DataFrame:
+    """A wide table (``date`` and one return column per ticker) as ``date, ticker, ret``.
+
+    A table is wide when it has a ``date`` column and no ``ret``, ``ticker`` or ``permno``
+    column. Each ticker's column is checked on its own (so a message names it); missing
+    returns stay missing.
+    """
+    lower = [_SYNONYMS.get(str(c).strip().lower(), str(c).strip().lower()) for c in frame.columns]
+    if "date" not in lower or {"ret", "ticker", "permno"} & set(lower):
+        return frame
+    at = lower.index("date")
+    tickers = [str(c).strip() for i, c in enumerate(frame.columns) if i != at]
+    if not tickers:
+        return frame  # reported as a table without a 'ret' column
+    block = frame.drop(columns=frame.columns[at])
+    values = np.column_stack(
+        [_returns(block, column, source).to_numpy() for column in block.columns]
+    )
+    return pd.DataFrame(
+        {
+            "date": np.tile(frame.iloc[:, at].to_numpy(), len(tickers)),
+            "ticker": np.repeat(np.array(tickers, dtype=object), len(frame)),
+            "ret": values.T.ravel(),
+        }
+    )
 
 
 def _named_date_index(frame: pd.DataFrame) -> bool:

@@ -196,3 +196,23 @@ def test_characteristics_follow_their_firm_event_in_any_row_order(panel: pd.Data
     got = car.drop_duplicates(["event_id", "ticker"]).set_index("ticker")["deal"].to_dict()
     assert got == {"AAA": "cash", "BBB": "stock", "CCC": "mixed", "DDD": "cash"}
     assert (car.groupby("ticker")["deal"].nunique() == 1).all()
+
+
+def test_wide_returns_frame(panel: pd.DataFrame, events: pd.DataFrame) -> None:
+    values = panel.to_numpy()
+    wide = pd.DataFrame(
+        values[1:] / values[:-1] - 1.0, index=panel.index[1:], columns=panel.columns
+    )
+    study = EventStudy.from_frame(events, estimation=(-200, -11))
+    from_prices = run(study, panel)
+    from_wide = run(study, returns=wide)
+    np.testing.assert_allclose(
+        from_wide.to_frame()["abnormal_return"],
+        from_prices.to_frame()["abnormal_return"],
+        rtol=1e-12,
+        atol=1e-12,
+    )
+    assert from_wide.to_frame()["market_value_prev"].isna().all()  # no prices, no market value
+    wide.iloc[3:40, 1] = 130.0  # a price pasted into one ticker's column
+    with pytest.raises(InputError, match=r"returns DataFrame: column 'BBB' is beyond 1"):
+        study.run(returns=wide)

@@ -133,7 +133,7 @@ def check_factor_units(table: pd.DataFrame, unit: FactorsUnit, source: str) -> N
             f"{source}: column {column!r} has a median daily move of "
             f"{medians[column] * scale:.2g} percent ({medians[column]:.4%}), a hundred times "
             f"too small for percent factor returns; the values look like decimals: pass "
-            "factors_unit='decimal'.",
+            "factors_unit='decimal' (Python), or write the file in percent for --factors.",
             source=source,
             field=str(column),
             value=medians[column] * scale,

@@ -109,3 +109,30 @@ def test_run_takes_factors_and_refuses_percent_as_decimal(decimal: pd.DataFrame)
     np.testing.assert_allclose(as_percent.car["car"], as_decimal.car["car"], rtol=1e-10, atol=1e-12)
     # the capm beta on the market excess return is near the 1.2 put into the data
     assert as_decimal.model_fit["beta_mkt"].iloc[0] == pytest.approx(1.2, abs=0.15)
+
+
+def test_cli_factor_file_in_decimals_exits_2(decimal: pd.DataFrame, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from eventstudy.cli import app
+
+    dates = decimal.index
+    closes = pd.DataFrame(
+        {"AAA": 40 * np.cumprod(1 + decimal["Mkt-RF"]), "SPY": 40 * np.cumprod(1 + decimal["SMB"])},
+        index=dates,
+    )
+    closes.to_csv(tmp_path / "prices.csv")
+    (tmp_path / "e.csv").write_text(f"ticker,event_date\nAAA,{dates[200]:%Y-%m-%d}\n")
+    path = percent_file(decimal, tmp_path / "ff.csv", scale=1.0)  # decimals, not percent
+    res = CliRunner().invoke(
+        app,
+        [
+            "run", str(tmp_path / "e.csv"), "--prices", str(tmp_path / "prices.csv"),
+            "--model", "capm", "--factors", str(path), "--estimation", "-150", "-11",
+            "--out", str(tmp_path / "out"),
+        ],
+    )  # fmt: skip
+    assert res.exit_code == 2, res.output
+    assert "column 'Mkt-RF' has a median daily move of" in res.output
+    assert "look like decimals: pass factors_unit='decimal'" in res.output
+    assert not (tmp_path / "out").exists()

@@ -216,3 +216,19 @@ def test_wide_returns_frame(panel: pd.DataFrame, events: pd.DataFrame) -> None:
     wide.iloc[3:40, 1] = 130.0  # a price pasted into one ticker's column
     with pytest.raises(InputError, match=r"returns DataFrame: column 'BBB' is beyond 1"):
         study.run(returns=wide)
+
+
+def test_returns_on_the_datas_own_days() -> None:
+    # a market open every day of the week (e.g. crypto): calendar="data" takes the benchmark's
+    # days, so a Saturday is a session and a Saturday event is its own day 0
+    rng = np.random.default_rng(7)
+    days = pd.date_range("2024-01-01", "2024-12-31", freq="D")
+    market = rng.normal(0, 0.02, len(days))
+    firm = 1.1 * market + rng.normal(0, 0.02, len(days))
+    table = pd.DataFrame({"date": days, "ticker": "COIN1", "ret": firm, "mkt": market})
+    events = pd.DataFrame({"ticker": ["COIN1"], "event_date": ["2024-11-02"]})  # a Saturday
+    study = EventStudy.from_frame(events, calendar="data", market="mkt", estimation=(-200, -11))
+    daily = run(study, returns=table).to_frame().set_index("rel_day")
+    assert daily.loc[0, "date"] == pd.Timestamp("2024-11-02")
+    assert daily.loc[1, "date"] == pd.Timestamp("2024-11-03")
+    assert daily.loc[0, "return"] == firm[days.get_loc("2024-11-02")]

@@ -40,6 +40,10 @@ MAX_OFFSET = 10_000
 """Largest window offset, in sessions from day 0 either way (about 40 years; the calendars hold
 sessions from 1990 to next year, so no study can use more)."""
 
+
+FactorsUnit = Literal["decimal", "percent"]
+"""Units of factor returns: ``0.012`` (decimal) or ``1.2`` (percent, Ken French's files)."""
+
 T = TypeVar("T", bound=str)
 
 

@@ -185,6 +185,20 @@ def run(
         Path | None,
         typer.Option(help="Daily factor file (Ken French CSV, percent) for capm/ff3/ff5/carhart."),
     ] = None,
+    returns: Annotated[
+        Path | None,
+        typer.Option(
+            help="Daily returns instead of prices: date,ticker,ret[,prc,shrout] or CRSP "
+            "permno,date,ret,dlret,prc,shrout (CSV/Parquet)."
+        ),
+    ] = None,
+    calendar: Annotated[
+        str | None,
+        typer.Option(
+            help="Exchange calendar of the study, e.g. XBOM (any exchange_calendars code, or "
+            "'data'); default: the event file's, XNYS for CSV."
+        ),
+    ] = None,
     debug: DebugOption = False,
 ) -> None:
     """Run an event study and write tables, plots and a report."""
@@ -201,6 +215,10 @@ def run(
         options["estimation"] = tuple(estimation)
     if window:
         options["windows"] = tuple(_window(w) for w in window)
+    if returns is not None:
+        options["returns"] = returns
+    if calendar is not None:
+        options["calendar"] = calendar
     columns = (
         TextColumn("{task.description:<10}"),
         BarColumn(),

@@ -120,3 +120,11 @@ class RowsDroppedWarning(EventStudyWarning):
 
 class OutputRecoveredWarning(EventStudyWarning):
     """A run found the output folder of an interrupted run mid-swap and restored the earlier outputs."""
+
+
+class OverlapWarning(EventStudyWarning):
+    """Studied firm-events overlap.
+
+    A (firm, day 0) repeats in a pooled group (counted once), or one firm's event falls inside
+    the event or estimation window of another of its events (flagged as a confounder).
+    """

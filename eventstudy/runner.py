@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .events.load import load_events, safe_name
+from .events.load import safe_name
 from .publish import MARKER, OutputFolder
 from .report import write_report
 from .result import StudyResult
@@ -56,6 +56,8 @@ def run_study(
     force: bool = False,
     cache_dir: str | Path | None = None,
     factors: str | Path | None = None,
+    returns: str | Path | None = None,
+    calendar: str | None = None,
     progress: Progress | None = None,
     on_written: Callable[[Path], None] | None = None,
     **options: Any,
@@ -81,6 +83,10 @@ def run_study(
         Price cache folder for yfinance.
     factors
         Daily factor file (Ken French layout, percent) for the factor models.
+    returns
+        A returns table (``date,ticker,ret`` or CRSP daily) used instead of prices.
+    calendar
+        Exchange calendar replacing the event file's (a CSV file's is XNYS).
     progress
         Progress callback ``(stage, done, total)``.
     on_written
@@ -102,14 +108,16 @@ def run_study(
         :class:`~eventstudy.errors.OutputBusyError` when another run is writing to it.
     """
     if factors is not None:
-        from .data.french import load_french_factors
-
-        options["factors"] = load_french_factors(factors)
-    study = EventStudy(load_events(events), **options)
+        options["factors"] = Path(factors)  # a file: percent unless factors_unit says otherwise
+    study = EventStudy.from_file(events, calendar=calendar, **options)
     target = Path(out) if out is not None else default_out(study.events.name)
     with OutputFolder(target, force=force) as folder:
-        price_provider, share_provider = make_providers(prices, shares, cache_dir)
-        result = study.run(price_provider, share_provider, progress=progress)
+        if returns is not None:
+            # a returns table carries its own data: only a share file is read beside it
+            result = study.run(prices, shares, returns=returns, progress=progress)
+        else:
+            price_provider, share_provider = make_providers(prices, shares, cache_dir)
+            result = study.run(price_provider, share_provider, progress=progress)
         publish(result, folder)
     if on_written is not None:
         on_written(target)

@@ -24,6 +24,7 @@ from . import engine, impact
 from ._text import show
 from ._types import (
     Executor,
+    FactorsUnit,
     MissingInWindow,
     PriceField,
     ReturnKind,
@@ -32,11 +33,14 @@ from ._types import (
     validate_window,
 )
 from .calendar import DATA_CALENDAR, TradingCalendar
-from .confounders import flag_confounders, label_windows
+from .confounders import flag_confounders, flag_overlaps, label_windows
 from .data.base import PriceProvider, SharesProvider
-from .data.quality import add_issues, check_benchmark, check_prices
-from .errors import ClusteringWarning, InputError
-from .events.load import load_events
+from .data.factors import factor_table
+from .data.frames import price_source, shares_source
+from .data.quality import ISSUE_COLUMNS, add_issues, check_benchmark, check_prices
+from .data.returns_input import read_returns
+from .errors import ClusteringWarning, InputError, OverlapWarning
+from .events.load import events_from_frame, load_events
 from .events.schema import Event, EventSet
 from .firm_fit import FitInputs
 from .models import MarketModel, ReturnModel, get_model
@@ -84,7 +88,12 @@ class EventStudy:
     tests
         Names of the test statistics to run (default: all registered).
     factors
-        Factor returns (date index, decimal units) for factor models.
+        Factor returns for factor models: a date-indexed DataFrame (decimal units unless
+        ``factors_unit`` says otherwise) or the path of a factor file (percent, as Ken French
+        publishes them); see :func:`eventstudy.data.factors.factor_table`.
+    factors_unit
+        ``"decimal"`` or ``"percent"``; overrides the default unit of ``factors``. Values that
+        do not fit the unit raise an :class:`~eventstudy.errors.InputError` naming the column.
     executor
         Where the chunked engine runs: ``"local"`` (in-process, default; two chunks at a time
         on two threads) or ``"dask"`` (dask.distributed; see :mod:`eventstudy.engine`).
@@ -116,7 +125,8 @@ class EventStudy:
     min_estimation_obs: int | None = None
     group_by: GroupBy = "auto"
     tests: tuple[str, ...] | None = None
-    factors: pd.DataFrame | None = None
+    factors: pd.DataFrame | str | Path | None = None
+    factors_unit: FactorsUnit | None = None
     executor: Executor = "local"
     scheduler: str | None = None
     chunk_size: int = 20_000
@@ -142,6 +152,8 @@ class EventStudy:
         validate_literal(self.price_field, PriceField, "price_field")
         validate_literal(self.missing, MissingInWindow, "missing")
         validate_literal(self.group_by, GroupBy, "group_by")
+        if self.factors_unit is not None:
+            validate_literal(self.factors_unit, FactorsUnit, "factors_unit")
         get_model(self.model)
         est = self.estimation_window  # validated: whole sessions, within bounds, in order
         _check_windows(self.windows or self.events.windows)
@@ -164,8 +176,42 @@ class EventStudy:
 
     @classmethod
     def from_file(cls, path: str | Path, **options: Any) -> EventStudy:
-        """Read an event file (TOML or CSV) and build the study with ``options``."""
+        """Read an event file (TOML or CSV) and build the study with ``options``.
+
+        ``calendar=`` (an exchange_calendars code, or ``"data"``) replaces the file's calendar
+        (a CSV file's is XNYS).
+        """
         return cls(load_events(path), **options)
+
+    @classmethod
+    def from_frame(
+        cls, events: pd.DataFrame, *, name: str = "sample", **options: Any
+    ) -> EventStudy:
+        """Build the study from a DataFrame of firm-events (a sample), with ``options``.
+
+        Parameters
+        ----------
+        events
+            One row per firm-event: ``ticker``, ``event_date``, optionally ``event_id``,
+            ``time``, ``timezone``, ``exchange``; any other column is a firm-event
+            characteristic carried into :attr:`StudyResult.car` (see
+            :func:`eventstudy.events.load.events_from_frame`, ``docs/events.md``).
+        name
+            Study name (default output folder).
+        **options
+            Options of :class:`EventStudy` (``model``, ``market``, ``windows``, ``calendar``
+            for a non-US sample (default XNYS), ...).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> sample = pd.DataFrame({"ticker": ["NVDA", "AVGO"],
+        ...                        "event_date": ["2025-01-27", "2025-01-27"]})
+        >>> study = EventStudy.from_frame(sample, market="SPY")
+        >>> len(study.events.events)
+        2
+        """
+        return cls(events_from_frame(events, name=name), **options)
 
     @property
     def estimation_window(self) -> WindowSpec:
@@ -200,9 +246,12 @@ class EventStudy:
 
     def run(
         self,
-        prices: PriceProvider,
-        shares: SharesProvider | None = None,
+        prices: PriceProvider | pd.DataFrame | str | Path | None = None,
+        shares: SharesProvider | pd.DataFrame | str | Path | None = None,
         *,
+        returns: pd.DataFrame | str | Path | None = None,
+        factors: pd.DataFrame | str | Path | None = None,
+        factors_unit: FactorsUnit | None = None,
         progress: Progress | None = None,
     ) -> StudyResult:
         """Run the study.
@@ -210,18 +259,167 @@ class EventStudy:
         Parameters
         ----------
         prices
-            Where prices come from (yfinance or local files).
+            Where prices come from: a provider (yfinance, a file), the path of a price file
+            (CSV/Parquet), or a DataFrame in either layout of a price file (``docs/data.md``).
         shares
-            Where share counts come from; without it only the event file's overrides are used and
-            firms without a count get returns but no dollar figures.
+            Share counts: a provider, a path or a DataFrame (``ticker, as_of, shares``); without
+            them only the event file's overrides are used (and, for a returns table, its
+            ``shrout``), and firms without a count get returns but no dollar figures.
+        returns
+            Instead of ``prices``: a returns table (path or DataFrame), ``date, ticker, ret``
+            or CRSP's ``permno, date, ret, dlret, prc, shrout``
+            (see :mod:`eventstudy.data.returns_input`). The benchmark (``market``) is one of its
+            tickers or a column such as ``vwretd``.
+        factors, factors_unit
+            Factor returns for a factor model, replacing the study's ``factors`` option (a
+            DataFrame, decimal by default, or a file, percent by default); see
+            :func:`eventstudy.data.factors.factor_table`.
         progress
             Called as ``progress(stage, done, total)``.
 
         Returns
         -------
         StudyResult
+
+        Raises
+        ------
+        InputError
+            If both or neither of ``prices`` and ``returns`` are given, or an input is bad.
         """
+        if factors is not None or factors_unit is not None:
+            changes = {"factors": factors} if factors is not None else {}
+            if factors_unit is not None:
+                changes["factors_unit"] = factors_unit
+            study = self.with_options(**changes)
+            return study.run(prices, shares, returns=returns, progress=progress)
         report = progress or (lambda stage, done, total: None)
+        if (prices is None) == (returns is None):
+            raise InputError(
+                "pass either prices= (a provider, file or DataFrame of prices) or returns= (a "
+                "returns table), not "
+                + ("both" if prices is not None else "neither")
+                + "; e.g. study.run('prices.csv') or study.run(returns='crsp_daily.csv').",
+                field="prices",
+            )
+        share_provider = shares_source(shares)
+        if returns is not None:
+            data = self._from_returns(returns, report)
+        else:
+            data = self._from_prices(price_source(prices), report)
+        plan, returns, close = data.plan, data.returns, data.close
+        data_quality = add_issues(
+            data.issues,
+            check_benchmark(
+                returns[self.benchmark],
+                plan.pairs["day0"].to_numpy(),
+                self.estimation_window,
+                calendar=self.calendar_name,
+            ),
+        )
+        report("estimate", 0, 1)
+        model = self._model(None)
+        groups = self._groups(plan.pairs)
+        factors = factor_table(self.factors, self.factors_unit)
+        run = engine.estimate(
+            plan.pairs,
+            returns,
+            returns[[self.benchmark]],
+            model,
+            self.estimation_window,
+            self.event_windows,
+            groups,
+            missing=self.missing,
+            tests=self.tests,
+            regressors=factors,
+            executor=self.executor,
+            scheduler=self.scheduler,
+            chunk_size=self.chunk_size,
+        )
+        fit = run.fit
+        sample = fit.sample
+        report("estimate", 1, 1)
+        share_table = impact.share_counts(
+            share_provider.get_shares(plan.firm_tickers)
+            if share_provider is not None
+            else data.shares,
+            self.events.shares,
+        )
+        # the prediction-error variances feed both the daily table and the AAR standard errors
+        ar_var = fit.ar_var()
+        daily = impact.attach_market_value(
+            self._daily(fit, ar_var), close, share_table, positions=self._positions(fit, close)
+        )
+        cars = self._car_table(fit, daily)
+        clustered = {g: bool(clustered_dates(sample, rows)) for g, rows in groups.items()}
+        if any(clustered.values()):
+            warnings.warn(
+                "firm-events share event dates in "
+                + ", ".join(g for g, c in clustered.items() if c)
+                + ": abnormal returns are cross-correlated, so read the clustering-robust tests "
+                "(Kolari-Pynnonen, Brown-Warner, portfolio regression) first",
+                ClusteringWarning,
+                stacklevel=2,
+            )
+        tests = self._tests(run, groups, clustered, report)
+        aar = self._aar(fit, groups, ar_var)
+        claims = impact.compare_claims(daily, self.events.claims)
+        flags = self._confounders(sample, plan)
+        cars["confounders"] = label_windows(cars, flags)
+        cars = _with_characteristics(cars, self.events.characteristics, sample.pairs)
+        benchmarks = self._benchmarks(plan, returns, model, daily)
+        contamination = self._contamination(returns, daily)
+        exclusions = self._exclusions(fit, run.est_have)
+        if not np.isfinite(fit.sigma2).any():
+            first = "; ".join(
+                f"{r.event_id}/{r.ticker}: {r.reason}" for r in exclusions.head(3).itertuples()
+            )
+            raise InputError(
+                f"no firm-event could be estimated ({first}); supply prices that cover the "
+                f"estimation window {self.estimation_window} or shorten it with --estimation.",
+                field="estimation",
+                value=self.estimation_window,
+            )
+        meta = {
+            "source": data.source,
+            "price_range": data.date_range,
+            "estimation": self.estimation_window,
+            "windows": self.event_windows,
+            "market": self.benchmark,
+            "return_kind": self.return_kind,
+            "price_field": self.price_field,
+            "missing": self.missing,
+            "min_estimation_obs": model.min_nobs,
+        }
+        return StudyResult(
+            events=self.events,
+            model=model.name,
+            fit=fit,
+            daily=daily,
+            car=cars,
+            tests=tests,
+            aar=aar,
+            claims=claims,
+            model_fit=run.fit_table,
+            exclusions=exclusions,
+            data_quality=data_quality,
+            confounders=flags,
+            benchmarks=benchmarks,
+            contamination=contamination,
+            clustered=clustered,
+            meta=meta,
+            inputs=FitInputs(
+                returns=returns,
+                market=returns[[self.benchmark]],
+                regressors=factors,
+                estimation=self.estimation_window,
+                windows=self.event_windows,
+            ),
+        )
+
+    # -- steps -------------------------------------------------------------------------------
+
+    def _from_prices(self, prices: PriceProvider, report: Progress) -> _Inputs:
+        """Prices -> checked returns and closes on the study's sessions."""
         # a provider that can read ahead (a local file) does so while the events are aligned
         ahead = getattr(prices, "prefetched", None)
         with ahead() if callable(ahead) else contextlib.nullcontext():
@@ -252,112 +450,41 @@ class EventStudy:
         returns, close = quality.returns_with_close(
             price_field=self.price_field, kind=self.return_kind
         )
-        data_quality = add_issues(
-            quality.issues,
-            check_benchmark(
-                returns[self.benchmark],
-                plan.pairs["day0"].to_numpy(),
-                self.estimation_window,
-                calendar=self.calendar_name,
-            ),
-        )
-        report("estimate", 0, 1)
-        model = self._model(None)
-        groups = self._groups(plan.pairs)
-        run = engine.estimate(
-            plan.pairs,
+        return _Inputs(
+            plan,
             returns,
-            returns[[self.benchmark]],
-            model,
-            self.estimation_window,
-            self.event_windows,
-            groups,
-            missing=self.missing,
-            tests=self.tests,
-            regressors=self.factors,
-            executor=self.executor,
-            scheduler=self.scheduler,
-            chunk_size=self.chunk_size,
-        )
-        fit = run.fit
-        sample = fit.sample
-        report("estimate", 1, 1)
-        share_table = impact.share_counts(
-            shares.get_shares(plan.firm_tickers) if shares is not None else None,
-            self.events.shares,
-        )
-        # the prediction-error variances feed both the daily table and the AAR standard errors
-        ar_var = fit.ar_var()
-        daily = impact.attach_market_value(
-            self._daily(fit, ar_var), close, share_table, positions=self._positions(fit, close)
-        )
-        cars = self._car_table(fit, daily)
-        clustered = {g: bool(clustered_dates(sample, rows)) for g, rows in groups.items()}
-        if any(clustered.values()):
-            warnings.warn(
-                "firm-events share event dates in "
-                + ", ".join(g for g, c in clustered.items() if c)
-                + ": abnormal returns are cross-correlated, so read the clustering-robust tests "
-                "(Kolari-Pynnonen, Brown-Warner, portfolio regression) first",
-                ClusteringWarning,
-                stacklevel=2,
-            )
-        tests = self._tests(run, groups, clustered, report)
-        aar = self._aar(fit, groups, ar_var)
-        claims = impact.compare_claims(daily, self.events.claims)
-        flags = flag_confounders(self.events, sample, self.event_windows, plan.align)
-        cars["confounders"] = label_windows(cars, flags)
-        benchmarks = self._benchmarks(plan, returns, model, daily)
-        contamination = self._contamination(returns, daily)
-        exclusions = self._exclusions(fit, run.est_have)
-        if not np.isfinite(fit.sigma2).any():
-            first = "; ".join(
-                f"{r.event_id}/{r.ticker}: {r.reason}" for r in exclusions.head(3).itertuples()
-            )
-            raise InputError(
-                f"no firm-event could be estimated ({first}); supply prices that cover the "
-                f"estimation window {self.estimation_window} or shorten it with --estimation.",
-                field="estimation",
-                value=self.estimation_window,
-            )
-        meta = {
-            "source": getattr(prices, "name", type(prices).__name__),
-            "price_range": (str(raw["date"].min().date()), str(raw["date"].max().date())),
-            "estimation": self.estimation_window,
-            "windows": self.event_windows,
-            "market": self.benchmark,
-            "return_kind": self.return_kind,
-            "price_field": self.price_field,
-            "missing": self.missing,
-            "min_estimation_obs": model.min_nobs,
-        }
-        return StudyResult(
-            events=self.events,
-            model=model.name,
-            fit=fit,
-            daily=daily,
-            car=cars,
-            tests=tests,
-            aar=aar,
-            claims=claims,
-            model_fit=run.fit_table,
-            exclusions=exclusions,
-            data_quality=data_quality,
-            confounders=flags,
-            benchmarks=benchmarks,
-            contamination=contamination,
-            clustered=clustered,
-            meta=meta,
-            inputs=FitInputs(
-                returns=returns,
-                market=returns[[self.benchmark]],
-                regressors=self.factors,
-                estimation=self.estimation_window,
-                windows=self.event_windows,
-            ),
+            close,
+            quality.issues,
+            None,
+            getattr(prices, "name", type(prices).__name__),
+            (str(raw["date"].min().date()), str(raw["date"].max().date())),
         )
 
-    # -- steps -------------------------------------------------------------------------------
+    def _from_returns(self, table: Any, report: Progress) -> _Inputs:
+        """A returns table -> returns, closes (``|PRC|``) and share counts on the sessions."""
+        report("download", 0, 1)
+        data = read_returns(table)
+        if self.calendar_name == DATA_CALENDAR:  # the benchmark's days in the table
+            plan = self._plan(TradingCalendar.from_sessions(data.days_of(self.benchmark)))
+        else:
+            plan = self._plan()
+        self._check_coverage(data.frame, plan, data.source)
+        returns, close, counts = data.on_sessions(
+            plan.sessions, plan.firm_tickers, [self.benchmark, *self.events.benchmarks]
+        )
+        if self.return_kind == "log":
+            returns = np.log1p(returns)
+        report("download", 1, 1)
+        dates = data.frame["date"]
+        return _Inputs(
+            plan,
+            returns,
+            close,
+            pd.DataFrame(columns=list(ISSUE_COLUMNS)),
+            counts,
+            "returns",
+            (str(dates.min().date()), str(dates.max().date())),
+        )
 
     def _model(self, sample: EventSample | None) -> ReturnModel:
         model = get_model(self.model)
@@ -541,6 +668,30 @@ class EventStudy:
                     field="date",
                     value=str(day0.date()),
                 )
+
+    def _confounders(self, sample: EventSample, plan: _Plan) -> pd.DataFrame:
+        """Marked confounders, then studied events inside another's windows (with a warning)."""
+        marked = flag_confounders(self.events, sample, self.event_windows, plan.align)
+        overlaps = flag_overlaps(self.events, sample, self.event_windows)
+        if overlaps.empty:
+            return marked
+        est = self.estimation_window
+        in_est = (overlaps["window_start"] == est[0]) & (overlaps["window_end"] == est[1])
+        keys = ["event_id", "ticker"]
+        n_evt = len(overlaps.loc[~in_est, keys].drop_duplicates())
+        n_est = len(overlaps.loc[in_est, keys].drop_duplicates())
+        first = overlaps.iloc[0]
+        warnings.warn(
+            f"{n_evt} firm-event(s) hold another studied event of the same firm in an event "
+            f"window and {n_est} in the estimation window {est} (e.g. {first['ticker']} "
+            f"{first['event_id']!r} holds {first['confounder_id']!r} on day "
+            f"{first['confounder_rel_day']}); they are listed in the confounders table",
+            OverlapWarning,
+            stacklevel=3,
+        )
+        if marked.empty:
+            return overlaps
+        return pd.concat([marked, overlaps], ignore_index=True)
 
     def _benchmarks(
         self, plan: _Plan, returns: pd.DataFrame, model: ReturnModel, daily: pd.DataFrame
@@ -729,7 +880,7 @@ class EventStudy:
             for k, e in enumerate(events):
                 groups[str(e)] = order[bounds[k] : bounds[k + 1]]
         if mode == "pooled" or both:
-            groups[POOLED] = np.arange(len(codes))
+            groups[POOLED] = _first_occurrences(pairs)
         return groups
 
     def _tests(
@@ -974,6 +1125,53 @@ def _check_min_obs(value: object, estimation: WindowSpec) -> None:
         )
 
 
+def _first_occurrences(pairs: pd.DataFrame) -> np.ndarray:
+    """Rows of the pooled group: each (ticker, day 0) once, at its first firm-event.
+
+    Two events of one firm on one session (e.g. two announcements the same day) are one
+    observation of that firm's abnormal return: counting it twice would halve its standard
+    error. A warning names the repeats.
+    """
+    repeat = pairs.duplicated(["ticker", "day0"]).to_numpy()
+    if not repeat.any():
+        return np.arange(len(pairs))
+    first = pairs.drop_duplicates(["ticker", "day0"]).set_index(["ticker", "day0"])["event_id"]
+    row = pairs[repeat].iloc[0]
+    kept = first.loc[(row["ticker"], row["day0"])]
+    warnings.warn(
+        f"{int(repeat.sum())} firm-event(s) repeat a firm and day 0 already in the pooled group "
+        f"{POOLED} (e.g. {row['ticker']} on {row['day0']:%Y-%m-%d}: {row['event_id']!r} repeats "
+        f"{kept!r}); the pooled tests and AAR count each firm and day 0 once, at its first "
+        "firm-event",
+        OverlapWarning,
+        stacklevel=4,
+    )
+    return np.flatnonzero(~repeat)
+
+
+def _with_characteristics(
+    cars: pd.DataFrame, characteristics: pd.DataFrame | None, pairs: pd.DataFrame
+) -> pd.DataFrame:
+    """The CAR table with the firm-event characteristics of a sample, after its own columns.
+
+    The CAR table repeats the firm-events window by window; when the characteristics come in
+    the firm-events' order (a sample on one calendar) they are repeated the same way, else
+    joined on ``(event_id, ticker)``.
+    """
+    if characteristics is None or len(characteristics.columns) <= 2:
+        return cars
+    keys = ["event_id", "ticker"]
+    same_order = len(characteristics) == len(pairs) and all(
+        np.array_equal(characteristics[k].to_numpy(dtype=object), pairs[k].to_numpy(dtype=object))
+        for k in keys
+    )
+    if not same_order or len(cars) % len(pairs):
+        return cars.merge(characteristics, on=keys, how="left", validate="m:1")
+    rows = np.tile(np.arange(len(pairs)), len(cars) // len(pairs))
+    extra = characteristics.drop(columns=keys).take(rows).reset_index(drop=True)
+    return pd.concat([cars.reset_index(drop=True), extra], axis=1)
+
+
 def _studied(events: EventSet) -> tuple[Event, ...]:
     """``events.studied``: the events of kind ``"event"``.
 
@@ -984,6 +1182,19 @@ def _studied(events: EventSet) -> tuple[Event, ...]:
     if kinds.count("event") == len(kinds):
         return tuple(events.events)
     return events.studied
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    """Market data on the study's sessions, whichever input it came from."""
+
+    plan: _Plan
+    returns: pd.DataFrame
+    close: pd.DataFrame
+    issues: pd.DataFrame
+    shares: pd.DataFrame | None
+    source: str
+    date_range: tuple[str, str]
 
 
 @dataclass(frozen=True)

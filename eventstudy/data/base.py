@@ -784,3 +784,14 @@ def _parse_tickers(raw: pd.Series, source: str) -> tuple[np.ndarray, pd.Index]:
             return ticker_codes(text.astype(str))
     i = int(bad[0])
     raise _bad_row_error(source, "ticker", i, raw.iloc[i], "a ticker symbol")
+
+
+def parse_date_column(raw: pd.Series, source: str) -> pd.DatetimeIndex:
+    """Parse a column of row dates (ISO text, ``YYYYMMDD`` numbers, datetimes) as price files do.
+
+    Raises
+    ------
+    InputError
+        Naming the first row whose value is missing or not a date.
+    """
+    return _parse_dates(raw, source)

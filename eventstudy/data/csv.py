@@ -168,19 +168,16 @@ def _to_long(frame: pd.DataFrame, source: str) -> SortedPrices | pd.DataFrame:
             field="ticker",
         )
     tickers = [str(frame.columns[i]).strip() for i in value_pos]
-    parts = []
-    for ticker, pos in zip(tickers, value_pos, strict=True):
-        parts.append(
-            pd.DataFrame(
-                {
-                    "date": frame.iloc[:, date_pos].to_numpy(),
-                    "ticker": ticker,
-                    "adj_close": frame.iloc[:, pos].to_numpy(),
-                    "close": frame.iloc[:, pos].to_numpy(),
-                }
-            )
-        )
-    long = pd.concat(parts, ignore_index=True)
+    # ticker by ticker, each over every date (one block of columns, no per-ticker frames)
+    values = frame.iloc[:, value_pos].to_numpy().T.ravel()
+    long = pd.DataFrame(
+        {
+            "date": np.tile(frame.iloc[:, date_pos].to_numpy(), len(tickers)),
+            "ticker": np.repeat(np.array(tickers, dtype=object), len(frame)),
+            "adj_close": values,
+            "close": values,
+        }
+    )
     normal = normalize_price_frame(long, source)
     # A wide file has blanks where a ticker has no price that day: drop them rather than keep rows.
     return normal[normal["close"].notna()].reset_index(drop=True)
@@ -373,3 +370,40 @@ class LocalPriceProvider:
             for i in range(len(wanted)):
                 progress(i + 1, len(wanted))
         return out[list(PRICE_COLUMNS)]
+
+
+class FramePriceProvider(LocalPriceProvider):
+    """Prices from a DataFrame in memory, in either layout of a price file.
+
+    Parameters
+    ----------
+    frame
+        **Long** (columns ``date, ticker`` and ``adj_close`` and/or ``close``, optionally
+        ``volume``) or **wide** (a ``date`` column, or a ``DatetimeIndex``, and one column per
+        ticker), exactly as the file layouts; see ``docs/data.md``.
+    source
+        Name used in messages.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> wide = pd.DataFrame({"NVDA": [142.62, 118.42]},
+    ...                     index=pd.to_datetime(["2025-01-24", "2025-01-27"]))
+    >>> FramePriceProvider(wide).read()["close"].tolist()
+    [142.62, 118.42]
+    """
+
+    name = "DataFrame"
+
+    def __init__(self, frame: pd.DataFrame, source: str = "prices DataFrame") -> None:
+        super().__init__(source)
+        names = {canonical_column(c) for c in frame.columns}
+        if "date" not in names and isinstance(frame.index, pd.DatetimeIndex):
+            frame = frame.rename_axis("date").reset_index()  # a wide frame indexed by date
+        self._frame = frame
+
+    def __repr__(self) -> str:
+        return f"FramePriceProvider(<{len(self._frame)} rows>)"
+
+    def _read(self) -> SortedPrices | pd.DataFrame:
+        return _to_long(self._frame, str(self.path))

@@ -1,6 +1,6 @@
 """Event files: the frozen study schema, loading (TOML/CSV), validation and listing."""
 
-from .load import describe_events, event_set_from_mapping, load_events
+from .load import describe_events, event_set_from_mapping, events_from_frame, load_events
 from .schema import Claim, Event, EventSet
 from .validate import Problem, find_problems, safe_name
 
@@ -11,6 +11,7 @@ __all__ = [
     "Problem",
     "describe_events",
     "event_set_from_mapping",
+    "events_from_frame",
     "find_problems",
     "load_events",
     "safe_name",

@@ -21,7 +21,7 @@ import pandas as pd
 
 from .._csvfields import RaggedCSV, ragged_line, ragged_rows_raise
 from .._gc import gc_paused
-from ..calendar import TradingCalendar, check_timezone
+from ..calendar import TradingCalendar, calendar_names, check_timezone
 from ..errors import EventFileError, InputError
 from .schema import DEFAULT_ESTIMATION, DEFAULT_WINDOWS, Claim, Event, EventSet
 from .validate import Problem, find_problems, parse_date, parse_time, safe_name
@@ -33,6 +33,7 @@ else:  # pragma: no cover - Python 3.10 uses the tomli backport (a declared depe
 
 __all__ = [
     "load_events",
+    "events_from_frame",
     "event_set_from_mapping",
     "describe_events",
     "safe_name",
@@ -43,8 +44,27 @@ __all__ = [
 SUFFIXES = (".toml", ".csv")
 """File suffixes :func:`load_events` reads (case-insensitive)."""
 
-CSV_COLUMNS = ("ticker", "event_date", "event_id", "time", "timezone")
-"""Columns of the CSV form; ``ticker`` and ``event_date`` are required."""
+CSV_COLUMNS = ("ticker", "event_date", "event_id", "time", "timezone", "exchange")
+"""Columns with a meaning in the CSV and DataFrame forms; ``ticker`` and ``event_date`` are
+required. Any other column is a firm-event characteristic."""
+
+RESERVED_COLUMNS = frozenset(
+    {
+        "window_start",
+        "window_end",
+        "car",
+        "se",
+        "t_stat",
+        "p_value",
+        "dof",
+        "bhar",
+        "n_days",
+        "raw_change_usd",
+        "abnormal_change_usd",
+        "confounders",
+    }
+)
+"""Columns of the CAR table; a characteristic may not take one of these names."""
 
 _CSV_SYNONYMS = {
     "date": "event_date",
@@ -232,6 +252,151 @@ def _lines(mask: np.ndarray | pd.Series, line_no: np.ndarray) -> list[int]:
     return [int(n) for n in line_no[np.asarray(mask, dtype=bool)]]
 
 
+@dataclasses.dataclass(frozen=True)
+class _Rows:
+    """How rows are named in messages.
+
+    ``line N`` of a CSV file (header = line 1) or ``row N`` of a DataFrame (counted from 0).
+    """
+
+    word: str
+    first: int
+    header: str
+    no_rows: str
+
+    def at(self, n: int) -> str:
+        return f"{self.word} {n}"
+
+    def need(self, header: list[str]) -> str:
+        """The fix for a missing required column."""
+        if self.word == "line":
+            return "the header must name ticker,event_date"
+        return (
+            f"the frame has columns {', '.join(header) or 'none'}; name the firm column ticker "
+            "and the date column event_date"
+        )
+
+
+_CSV_ROWS = _Rows("line", 2, "line 1", "the file has no rows; add one row per firm-event")
+_FRAME_ROWS = _Rows("row", 0, "columns", "the frame has no rows; add one row per firm-event")
+
+
+def events_from_frame(
+    frame: pd.DataFrame,
+    *,
+    name: str = "sample",
+    calendar: str = "XNYS",
+    source: str = "events DataFrame",
+) -> EventSet:
+    """Build an :class:`EventSet` from a DataFrame of firm-events, with the CSV form's checks.
+
+    Parameters
+    ----------
+    frame
+        One row per firm-event: ``ticker`` and ``event_date`` (ISO text, ``datetime64`` at
+        midnight, or ``datetime.date``), optionally ``event_id``, ``time``, ``timezone`` and
+        ``exchange`` (as in the CSV form, see ``docs/events.md``). Column names are matched
+        ignoring case. Every other column is a firm-event characteristic, carried into the CAR
+        table with its dtype. Integer tickers (CRSP PERMNOs) become text.
+    name
+        Study name (default output folder).
+    calendar
+        Exchange calendar of the study (an exchange_calendars code).
+    source
+        Name used in messages.
+
+    Returns
+    -------
+    EventSet
+        With ``characteristics`` when the frame has extra columns.
+
+    Raises
+    ------
+    InputError
+        If ``frame`` is not a DataFrame or ``event_date`` holds times of day.
+    EventFileError
+        As for a CSV file, with locations ``columns`` and ``row N`` (N counted from 0).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"ticker": ["NVDA", "AVGO"], "event_date": ["2025-01-27"] * 2,
+    ...                    "surprise": [0.12, -0.03]})
+    >>> ev = events_from_frame(df)
+    >>> ev.characteristics.columns.tolist()
+    ['event_id', 'ticker', 'surprise']
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise InputError(
+            f"events must be a pandas DataFrame with columns ticker,event_date, got "
+            f"{type(frame).__name__}; build one with pandas.DataFrame(...) or read a file with "
+            "EventStudy.from_file.",
+            source=source,
+            field="events",
+            value=type(frame).__name__,
+        )
+    lower = [str(c).strip().lower() for c in frame.columns]
+    text = {
+        str(col): _text_column(frame.iloc[:, i], low, source)
+        for i, (col, low) in enumerate(zip(frame.columns, lower, strict=True))
+        if low in CSV_COLUMNS
+    }
+    columns = {
+        str(col): text[str(col)] if low in CSV_COLUMNS else frame.iloc[:, i].reset_index(drop=True)
+        for i, (col, low) in enumerate(zip(frame.columns, lower, strict=True))
+    }
+    table = pd.DataFrame(columns, copy=False) if columns else pd.DataFrame(index=frame.index)
+    if len(set(map(str, frame.columns))) < len(frame.columns):
+        table = frame.reset_index(drop=True)  # repeated names: reported by the checks
+    return _event_set(table, name, source, _FRAME_ROWS, calendar)
+
+
+def _text_column(values: pd.Series, name: str, source: str) -> pd.Series:
+    """A DataFrame column of :data:`CSV_COLUMNS` as the text the CSV checks read ("" = missing)."""
+    values = values.reset_index(drop=True)
+    if isinstance(values.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(
+        values.dtype
+    ):
+        local = values.dt.tz_localize(None) if values.dt.tz is not None else values
+        timed = local.notna() & (local != local.dt.normalize())
+        if timed.any():
+            i = int(np.flatnonzero(timed.to_numpy())[0])
+            raise InputError(
+                f"{source}: column {name!r} holds a time of day ({local.iloc[i]} in row {i}); "
+                "give the date alone and the time in a 'time' column (HH:MM) so that day 0 "
+                "follows the exchange's close.",
+                source=source,
+                field=name,
+                value=str(local.iloc[i]),
+            )
+        return local.dt.strftime("%Y-%m-%d").fillna("")
+    if pd.api.types.is_integer_dtype(values.dtype):
+        return values.astype(str)
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    if kind in ("string", "empty"):
+        return values.astype(object).where(values.notna(), "").astype(str)
+    if kind == "datetime":
+        return _text_column(pd.to_datetime(values), name, source)
+    if pd.api.types.is_float_dtype(values.dtype):
+        # PERMNOs read as floats (a column with gaps): 10107.0 is ticker 10107
+        whole = values.notna() & (values == values.round())
+        out = values.astype(str).where(values.notna(), "")
+        return out.mask(whole, values[whole].astype("int64").astype(str))
+
+    def one(v: Any) -> str:
+        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT:
+            return ""
+        if isinstance(v, dt.datetime):
+            return v.strftime("%Y-%m-%d") if name == "event_date" else str(v)
+        if isinstance(v, dt.date):
+            return v.isoformat()
+        if isinstance(v, dt.time):
+            return v.strftime("%H:%M:%S")
+        return str(v)
+
+    return pd.Series([one(v) for v in values.to_numpy(dtype=object)], dtype=object)
+
+
 def _load_csv(path: Path, source: str) -> EventSet:
     try:
         with ragged_rows_raise():
@@ -274,10 +439,24 @@ def _load_csv(path: Path, source: str) -> EventSet:
         else:
             where, what = "file", f"cannot be read as CSV ({exc}); fix the quoting"
         _raise([Problem(source, where, what)], source)
-    return _csv_event_set(frame, path.stem, source)
+    return _event_set(frame, path.stem, source, _CSV_ROWS, text_extras=True)
 
 
-def _csv_event_set(frame: pd.DataFrame, name: str, source: str) -> EventSet:
+def _event_set(
+    frame: pd.DataFrame,
+    name: str,
+    source: str,
+    rows: _Rows,
+    calendar: str = "XNYS",
+    *,
+    text_extras: bool = False,
+) -> EventSet:
+    """Check a table of firm-events and build its :class:`EventSet` (CSV files and frames).
+
+    The columns of :data:`CSV_COLUMNS` hold text (empty string = missing); any other column is
+    a characteristic, kept as it is (``text_extras``: text read from a file, turned into
+    numbers when every non-empty value is one).
+    """
     problems: list[Problem] = []
 
     def add(location: str, message: str) -> None:
@@ -287,33 +466,41 @@ def _csv_event_set(frame: pd.DataFrame, name: str, source: str) -> EventSet:
     seen: set[str] = set()
     for col in header:
         if col in seen:
-            add("line 1", f"column {col!r} appears twice; keep one")
+            add(rows.header, f"column {col!r} appears twice; keep one")
         seen.add(col)
-        if col not in CSV_COLUMNS:
-            close = [_CSV_SYNONYMS[col]] if col in _CSV_SYNONYMS else []
-            close = close or difflib.get_close_matches(col, CSV_COLUMNS, n=1)
-            hint = f"did you mean {close[0]!r}?" if close else f"use {', '.join(CSV_COLUMNS)}"
-            add("line 1", f"unknown column {col!r}; {hint}")
+        if col in CSV_COLUMNS:
+            continue
+        # any other column is a firm-event characteristic, unless it is a known synonym or a
+        # near-miss of a column with a meaning (then it is most likely a typo)
+        close = [_CSV_SYNONYMS[col]] if col in _CSV_SYNONYMS else []
+        close = close or difflib.get_close_matches(col, CSV_COLUMNS, n=1, cutoff=0.85)
+        if close:
+            add(rows.header, f"unknown column {col!r}; did you mean {close[0]!r}?")
+        elif col in RESERVED_COLUMNS:
+            add(
+                rows.header,
+                f"column {col!r} has the name of an output column; rename it, e.g. "
+                f"'{col}_input', to keep it as a characteristic",
+            )
     for col in ("ticker", "event_date"):
         if col not in header:
-            add(
-                "line 1",
-                f"required column {col!r} is missing; the header must name ticker,event_date",
-            )
+            add(rows.header, f"required column {col!r} is missing; {rows.need(header)}")
     if problems:
         _raise(problems, source)
     frame = frame.set_axis(header, axis=1)
-    cols = {c: frame[c].astype(str).str.strip() for c in header}
-    line_no = np.arange(2, len(frame) + 2)
+    extras = frame[[c for c in header if c not in CSV_COLUMNS]]
+    if text_extras:
+        extras = extras.apply(_maybe_numeric)
+    cols = {c: frame[c].astype(str).str.strip() for c in header if c in CSV_COLUMNS}
+    line_no = np.arange(rows.first, len(frame) + rows.first)
     blank = np.logical_and.reduce([(s == "").to_numpy() for s in cols.values()])
     if blank.any():
         keep = ~blank
         cols = {c: s[keep] for c, s in cols.items()}
+        extras = extras[keep]
         line_no = line_no[keep]
     if not len(line_no):
-        _raise(
-            [Problem(source, "line 2", "the file has no rows; add one row per firm-event")], source
-        )
+        _raise([Problem(source, rows.at(rows.first), rows.no_rows)], source)
 
     # Each check runs once per distinct value (few tickers and dates even in long files) and is
     # mapped back to the rows through integer codes.
@@ -323,9 +510,9 @@ def _csv_event_set(frame: pd.DataFrame, name: str, source: str) -> EventSet:
     bad_ticker = ((t_text == "") | t_text.str.contains(r"[\s,;]", regex=True)).to_numpy()[t_codes]
     for n, t in zip(_lines(bad_ticker, line_no), ticker[bad_ticker], strict=True):
         if t == "":
-            add(f"line {n}", "ticker is empty; give the firm's ticker, e.g. NVDA")
+            add(rows.at(n), "ticker is empty; give the firm's ticker, e.g. NVDA")
         else:
-            add(f"line {n}", f"ticker {t!r} holds a space or separator; write one ticker per row")
+            add(rows.at(n), f"ticker {t!r} holds a space or separator; write one ticker per row")
 
     date_text = cols["event_date"]
     d_codes, d_uniq = _codes(date_text)
@@ -335,7 +522,7 @@ def _csv_event_set(frame: pd.DataFrame, name: str, source: str) -> EventSet:
     bad_date = d_bad[d_codes]
     for n, d in zip(_lines(bad_date, line_no), date_text[bad_date], strict=True):
         add(
-            f"line {n}",
+            rows.at(n),
             f"event_date {d!r} is not a valid date; write it as YYYY-MM-DD, e.g. 2025-01-27",
         )
 
@@ -352,7 +539,7 @@ def _csv_event_set(frame: pd.DataFrame, name: str, source: str) -> EventSet:
         bad_time = wrong[time_codes]
         for n, t in zip(_lines(bad_time, line_no), text[bad_time], strict=True):
             add(
-                f"line {n}",
+                rows.at(n),
                 f"time {t!r} is not a time of day; write it as HH:MM (24-hour), e.g. 16:05",
             )
         times = text
@@ -364,7 +551,7 @@ def _csv_event_set(frame: pd.DataFrame, name: str, source: str) -> EventSet:
         reasons = [check_timezone(zone) for zone in z_uniq]
         z_bad = np.array([r is not None for r in reasons], dtype=bool)[z_codes]
         for n, code in zip(_lines(z_bad, line_no), z_codes[z_bad], strict=True):
-            add(f"line {n}", f"unknown time zone {z_uniq[code]!r}; {reasons[code]}")
+            add(rows.at(n), f"unknown time zone {z_uniq[code]!r}; {reasons[code]}")
 
     iso = date_text.where(~bad_date, "")
     iso_codes = d_codes
@@ -392,7 +579,7 @@ def _csv_event_set(frame: pd.DataFrame, name: str, source: str) -> EventSet:
         ticker[pair_dup],
         strict=True,
     ):
-        add(f"line {n}", f"ticker {t!r} is listed twice for event {e!r}; remove the repeated row")
+        add(rows.at(n), f"ticker {t!r} is listed twice for event {e!r}; remove the repeated row")
 
     group_keys = {"event_date": iso}
     if times is not None:
@@ -419,10 +606,13 @@ def _csv_event_set(frame: pd.DataFrame, name: str, source: str) -> EventSet:
                 strict=True,
             ):
                 add(
-                    f"line {n}",
+                    rows.at(n),
                     f"event {e!r} has {col} {v!r} here but {f!r} on its first row; give every row "
                     "of an event the same value or a different event_id",
                 )
+    exchanges: dict[str, str] = {}
+    if "exchange" in cols:
+        exchanges = _exchanges(ticker, cols["exchange"], line_no, rows, add)
     if problems:
         problems.sort(key=lambda p: int(p.location.split()[1]))
         _raise(problems, source)
@@ -464,12 +654,74 @@ def _csv_event_set(frame: pd.DataFrame, name: str, source: str) -> EventSet:
                 )
                 for e, i in first_of.items()
             )
+    characteristics = None
+    if len(extras.columns):
+        characteristics = pd.concat(
+            [
+                pd.DataFrame({"event_id": ids, "ticker": names[t_codes]}),
+                extras.reset_index(drop=True),
+            ],
+            axis=1,
+        )
     return EventSet(
         name=name,
         events=events,
         tickers=tuple(names.tolist()),
+        exchanges=exchanges,
+        calendar=calendar,
         source=source,
+        characteristics=characteristics,
     )
+
+
+def _maybe_numeric(text: pd.Series) -> pd.Series:
+    """A text column as numbers when every non-empty value is one (empty -> NaN), else as it is."""
+    stripped = text.astype(str).str.strip()
+    blank = stripped == ""
+    numbers = pd.to_numeric(stripped.mask(blank), errors="coerce")
+    return numbers if bool((numbers.notna() | blank).all()) else text
+
+
+def _exchanges(
+    ticker: pd.Series,
+    code: pd.Series,
+    line_no: np.ndarray,
+    rows: _Rows,
+    add: Callable[[str, str], None],
+) -> dict[str, str]:
+    """Each ticker's calendar from the ``exchange`` column (empty: the study calendar).
+
+    A ticker trades on one exchange: two codes for one ticker are a problem, as is a code
+    exchange_calendars does not know.
+    """
+    given = (code != "").to_numpy()
+    c_codes, c_uniq = _codes(code)
+    known = set(calendar_names())
+    unknown = np.array([c != "" and c not in known for c in c_uniq], dtype=bool)[c_codes]
+    for n, c in zip(_lines(unknown, line_no), code[unknown], strict=True):
+        close = difflib.get_close_matches(c.upper(), calendar_names(), n=1)
+        hint = (
+            f"did you mean {close[0]!r}?" if close else "use an exchange_calendars code, e.g. XNYS"
+        )
+        add(rows.at(n), f"exchange {c!r} is not an exchange_calendars code; {hint}")
+    pairs = pd.DataFrame({"ticker": ticker[given].to_numpy(), "exchange": code[given].to_numpy()})
+    first = pairs.drop_duplicates("ticker")
+    other = pairs.merge(first, on="ticker", suffixes=("", "_first"))
+    clash = (other["exchange"] != other["exchange_first"]).to_numpy()
+    where = line_no[given]
+    for n, t, c, f in zip(
+        where[clash],
+        other["ticker"][clash],
+        other["exchange"][clash],
+        other["exchange_first"][clash],
+        strict=True,
+    ):
+        add(
+            rows.at(int(n)),
+            f"ticker {t!r} has exchange {c!r} here but {f!r} on an earlier row; give each ticker "
+            "one exchange",
+        )
+    return dict(zip(first["ticker"], first["exchange"], strict=True))
 
 
 _EVENT_FIELDS = (

@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
+import pandas as pd
+
 EventKind = Literal["event", "confounder"]
 
 DEFAULT_ESTIMATION: tuple[int, int] = (-250, -11)
@@ -111,6 +113,10 @@ class EventSet:
         used to measure the event firms' weight in their own benchmark.
     source
         File the set was read from, for messages.
+    characteristics
+        Firm-event characteristics of a CSV or DataFrame sample: columns ``event_id``,
+        ``ticker`` and one column per extra input column (e.g. ``surprise``, ``size``), one row
+        per firm-event; ``None`` when there are none. Carried into the CAR table.
     """
 
     name: str
@@ -126,6 +132,7 @@ class EventSet:
     benchmarks: tuple[str, ...] = ()
     benchmark_market_values: dict[str, float] = field(default_factory=dict)
     source: str = ""
+    characteristics: pd.DataFrame | None = field(default=None, compare=False, repr=False)
 
     @property
     def studied(self) -> tuple[Event, ...]:

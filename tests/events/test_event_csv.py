@@ -121,7 +121,6 @@ def test_unknown_and_missing_columns(tmp_path: Path) -> None:
         load_events(path)
     assert [p.removeprefix(f"{path}: ") for p in info.value.problems] == [
         "line 1: unknown column 'date'; did you mean 'event_date'?",
-        "line 1: unknown column 'note'; use ticker, event_date, event_id, time, timezone.",
         "line 1: required column 'event_date' is missing; the header must name ticker,event_date.",
     ]
 

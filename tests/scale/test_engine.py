@@ -12,7 +12,7 @@ import pytest
 from eventstudy import engine
 from eventstudy.errors import InputError
 from eventstudy.models import get_model
-from eventstudy.reference import reference_market_model
+from .reference_study import reference_market_model
 from eventstudy.sample import build_sample
 from eventstudy.stats import TESTS, CrossSection, average_cross_correlation
 from eventstudy.stats.clustering import clustered_dates

@@ -1,4 +1,4 @@
-"""The chunked engine against the textbook per-event study (eventstudy.reference.reference_study).
+"""The chunked engine against the textbook per-event study (tests/scale/reference_study.py).
 
 The reference fits one statsmodels OLS per firm-event, ranks with scipy one firm-event at a time,
 averages across firms with pandas frames, correlates residuals pair by pair and fits the portfolio
@@ -26,7 +26,7 @@ from eventstudy._types import MissingInWindow
 from eventstudy.errors import InputError
 from eventstudy.models import get_model
 from eventstudy.models.base import ReturnModel
-from eventstudy.reference import TEST_NAMES, ReferenceStudy, reference_study
+from .reference_study import TEST_NAMES, ReferenceStudy, reference_study
 from eventstudy.stats import TESTS
 
 from .synthetic import ESTIMATION, WINDOWS, pairs, panel

@@ -12,12 +12,12 @@ import pytest
 from eventstudy import engine
 from eventstudy.errors import InputError
 from eventstudy.models import get_model
-from .reference_study import reference_market_model
 from eventstudy.sample import build_sample
 from eventstudy.stats import TESTS, CrossSection, average_cross_correlation
 from eventstudy.stats.clustering import clustered_dates
 from eventstudy.study import EventStudy
 
+from .reference_study import reference_market_model
 from .synthetic import ESTIMATION, WINDOWS, FramePrices, event_set, pairs, panel, prices_long
 
 MODEL = dataclasses.replace(get_model("market"), min_nobs=120)

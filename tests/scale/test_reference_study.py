@@ -26,9 +26,9 @@ from eventstudy._types import MissingInWindow
 from eventstudy.errors import InputError
 from eventstudy.models import get_model
 from eventstudy.models.base import ReturnModel
-from .reference_study import TEST_NAMES, ReferenceStudy, reference_study
 from eventstudy.stats import TESTS
 
+from .reference_study import TEST_NAMES, ReferenceStudy, reference_study
 from .synthetic import ESTIMATION, WINDOWS, pairs, panel
 
 RTOL = 1e-10

@@ -72,7 +72,7 @@ class _LogCapture(logging.Handler):
 
 
 @contextlib.contextmanager
-def _quiet_yfinance() -> Iterator[_LogCapture]:
+def quiet_yfinance() -> Iterator[_LogCapture]:
     """Capture (not print) yfinance's logging and silence its pandas warnings during one call."""
     logger = logging.getLogger("yfinance")
     capture = _LogCapture()
@@ -328,7 +328,7 @@ class YFinanceProvider:
             import yfinance as yf
 
             download = yf.download
-        with _quiet_yfinance() as log:
+        with quiet_yfinance() as log:
             frame = download(
                 list(batch),
                 start=start.isoformat(),

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..models.base import ReturnFit
 from ..sample import EventSample, span_of
-from ..stats.base import Statistic
+from ..stats.statistic import Statistic
 from .fit import Job
 from .panel import Panel
 

@@ -12,7 +12,7 @@ from .._types import MissingInWindow, WindowSpec
 from ..models.base import ReturnFit, ReturnModel
 from ..models.market import MarketModel
 from ..sample import EventSample, span_of
-from ..stats.base import Statistic
+from ..stats.statistic import Statistic
 from .panel import Panel, Part, gather
 
 __all__ = ["Job", "chunk_sample", "fit_chunk", "fit_market_compiled", "release_scratch", "scratch"]

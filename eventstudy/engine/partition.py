@@ -92,7 +92,7 @@ def second_pass(
 ) -> list[dict[str, Any]]:
     """Pass 2 over one partition for the two-pass statistics.
 
-    ``cuts[layer][key]`` is the ``(W, m)`` input of :meth:`~eventstudy.stats.base.Statistic.chunk2`
+    ``cuts[layer][key]`` is the ``(W, m)`` input of :meth:`~eventstudy.stats.statistic.Statistic.chunk2`
     for the partition's rows. ``cached`` holds pass 1's estimation residuals and variances of
     the partition; without it the partition is fitted again.
     """

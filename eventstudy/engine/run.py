@@ -16,8 +16,9 @@ from ..errors import InputError
 from ..models.base import ReturnFit, ReturnModel, fit_frame
 from ..sample import span_of
 from ..stats import TESTS
-from ..stats.base import Cell, CrossSection, Statistic, TestResult
+from ..stats.base import Cell, CrossSection, TestResult
 from ..stats.correlation import PairPlan
+from ..stats.statistic import Statistic
 from .assemble import assemble, combine
 from .executors import mapper
 from .fit import Job, release_scratch
@@ -49,7 +50,7 @@ class EngineRun:
         ``(group, window) -> (n_firms, caar, {test name: TestResult})``.
     plans
         Reduction key -> the run-level plan of the statistics sharing it
-        (:meth:`~eventstudy.stats.base.Statistic.plan`).
+        (:meth:`~eventstudy.stats.statistic.Statistic.plan`).
     """
 
     fit: ReturnFit

@@ -1,6 +1,6 @@
 """Test statistics and their registry.
 
-A test statistic is one :class:`~eventstudy.stats.base.Statistic` object: the chunk inputs it
+A test statistic is one :class:`~eventstudy.stats.statistic.Statistic` object: the chunk inputs it
 needs, its chunk / combine / finalize steps (calling it on a :class:`CrossSection` runs them on
 one chunk; the engine runs them on partitions). Adding a test means one class, one registry
 line and one reference test. Tests listed as clustering-robust stay valid when firms share the
@@ -12,7 +12,7 @@ portfolio, or is scaled by the estimated cross-correlation); the size/power benc
 from __future__ import annotations
 
 from ..errors import InputError
-from .base import Cell, CrossSection, Statistic, TestResult
+from .base import Cell, CrossSection, TestResult
 from .correlation import average_cross_correlation
 from .nonparametric import corrado_rank, corrado_zivney_sign, generalized_sign, grank, wilcoxon
 from .parametric import (
@@ -27,6 +27,7 @@ from .parametric import (
     skewness_adjusted_t,
     standardized_car,
 )
+from .statistic import Statistic
 
 TESTS: dict[str, Statistic] = {
     "cross_sectional_t": cross_sectional_t,

@@ -70,10 +70,10 @@ class Chunk:
         Date position of each row's first estimation day (``-1``: no estimation day in the
         data); residual column ``t`` is on date ``est_start + t``.
     needs
-        Union of the requested statistics' :attr:`~eventstudy.stats.base.Statistic.needs`.
+        Union of the requested statistics' :attr:`~eventstudy.stats.statistic.Statistic.needs`.
     plans
         Run-level plans of the statistics, by reduction key
-        (:meth:`~eventstudy.stats.base.Statistic.plan`).
+        (:meth:`~eventstudy.stats.statistic.Statistic.plan`).
     shared
         Memo shared by the chunks of one partition (one per group layer): sort order, valid
         patterns, shares of positive residuals.

@@ -18,8 +18,9 @@ from typing import Any
 import numpy as np
 
 from ._numeric import average_ranks
-from .base import Cell, CrossSection, Statistic, TestResult, p_norm, p_t
+from .base import Cell, CrossSection, TestResult, p_norm, p_t
 from .chunk import Chunk, locate
+from .statistic import Statistic
 
 NULL_MEDIAN = "abnormal returns are not shifted (median / mean rank at its null value)"
 CITE_CORRADO = "Corrado (1989), JFE 23, 385-395; Campbell and Wasley (1993), JFE 33, 73-92"

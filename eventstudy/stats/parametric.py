@@ -1,4 +1,4 @@
-r"""Parametric tests of abnormal returns, one :class:`~eventstudy.stats.base.Statistic` each.
+r"""Parametric tests of abnormal returns, one :class:`~eventstudy.stats.statistic.Statistic` each.
 
 Tests that read only per-firm CARs and their variances have no chunk step; Brown-Warner and the
 portfolio regression reduce chunks to sums per event-time day
@@ -13,9 +13,10 @@ from typing import Any
 import numpy as np
 
 from ._numeric import t_sf
-from .base import Cell, CrossSection, Statistic, TestResult, invalid, p_norm, p_t
+from .base import Cell, CrossSection, TestResult, invalid, p_norm, p_t
 from .chunk import Chunk
 from .correlation import PairPlan, PairResiduals, subsamples
+from .statistic import Statistic
 
 # -- names ---------------------------------------------------------------------------------
 

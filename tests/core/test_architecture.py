@@ -161,6 +161,37 @@ def test_the_package_has_no_import_circle(top_level_only: bool) -> None:
     assert cycles(graph(top_level_only)) == []
 
 
+def test_dependencies_point_one_way() -> None:
+    """STYLE.md: ``cli -> study -> {...}``, the engine beside stats and models.
+
+    Stats and models never reach the engine or the study; nothing imports the CLI; stats, models
+    and the engine never reach the report, and the result does not import it at import time.
+    """
+    edges = graph(top_level_only=False)
+
+    def reach(start: str) -> set[str]:
+        seen, todo = set(), [start]
+        while todo:
+            for nxt in edges[todo.pop()]:
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return seen
+
+    for module in edges:
+        deps = reach(module)
+        if module != "eventstudy.__main__":  # ``python -m eventstudy`` runs the CLI
+            assert "eventstudy.cli" not in deps, module
+        if module.startswith(("eventstudy.stats", "eventstudy.models")):
+            bad = {d for d in deps if d.startswith(("eventstudy.engine", "eventstudy.study"))}
+            assert bad == set(), module
+        if module.startswith(("eventstudy.stats", "eventstudy.models", "eventstudy.engine")):
+            assert not any(d.startswith("eventstudy.report") for d in deps), module
+    # the result's convenience methods (to_csv, plot_*) import the report when called
+    at_import = graph(top_level_only=True)["eventstudy.result"]
+    assert not any(d.startswith("eventstudy.report") for d in at_import)
+
+
 def test_the_scan_finds_a_private_import_and_a_circle(tmp_path: Path) -> None:
     """The two scans above would fail on a planted offence (they can fail)."""
     pkg = tmp_path / "eventstudy"

@@ -25,7 +25,10 @@ Scratch = Callable[..., np.ndarray]
 
 def locate(rows: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     """Positions of ``wanted`` in ``rows`` (every one present; ``rows`` unique)."""
-    if len(rows) < 2 or bool(np.all(rows[1:] > rows[:-1])):
+    ascending = len(rows) < 2 or bool(np.all(rows[1:] > rows[:-1]))
+    if ascending and (len(rows) == 0 or rows[-1] - rows[0] == len(rows) - 1):
+        return wanted - (rows[0] if len(rows) else 0)  # consecutive rows (every engine run)
+    if ascending:
         return np.searchsorted(rows, wanted)
     order = np.argsort(rows, kind="stable")
     return order[np.searchsorted(rows, wanted, sorter=order)]

@@ -1,4 +1,4 @@
-"""The chunked engine against statsmodels per event and against the registered test functions."""
+"""The chunked engine against statsmodels per event, and its partitions against one in-memory chunk."""
 
 from __future__ import annotations
 
@@ -107,6 +107,8 @@ def test_results_do_not_depend_on_the_memory_layout_of_the_returns() -> None:
 @pytest.mark.parametrize("missing", ["nan", "skip"])
 @pytest.mark.parametrize("ties", [False, True])
 def test_engine_tests_match_registered_functions(missing: str, ties: bool) -> None:
+    """Chunks of 7 firm-events in overlapping group layers, combined, give the statistics of one
+    in-memory chunk of each group (the combine steps and the layout are what is tested)."""
     returns, market = panel(7, missing=0.03)
     if ties:  # rounded returns repeat (firm, market) pairs, so residuals and ARs tie
         returns, market = returns.round(2), market.round(2)

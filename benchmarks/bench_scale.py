@@ -25,7 +25,8 @@ size and writes a Markdown table::
        warm calls (what every later study in the same process costs): up to five before (b)
        and up to five after it (fewer once they have taken 10 s), the best reported with the
        median beside it;
-   (b) ``eventstudy.reference.reference_study`` with the same inputs and ``min_nobs=120``: one
+   (b) ``reference_study`` of ``tests/scale/reference_study.py`` (test code, imported from
+       this checkout's ``tests/``) with the same inputs and ``min_nobs=120``: one
        statsmodels OLS per firm-event, ``scipy.stats.rankdata`` per firm-event, pandas event-time
        frames, pairwise residual correlations for Kolari-Pynnonen r-bar, a statsmodels portfolio
        regression. Where the engine draws an r-bar subsample (more than
@@ -58,6 +59,8 @@ import numpy as np
 import pandas as pd
 
 ESTIMATION = (-250, -11)
+TESTS_DIR = Path(__file__).resolve().parent.parent / "tests"
+"""The statsmodels oracle lives with the tests (``tests/scale/reference_study.py``)."""
 WINDOWS = ((0, 0), (-1, 1), (0, 1), (0, 5), (-5, 5))
 
 STUDY_CHILD = textwrap.dedent(
@@ -111,9 +114,10 @@ COMPARE_CHILD = textwrap.dedent(
     import statsmodels.api
     from eventstudy import engine
     from eventstudy.models.market import MarketModel
-    from eventstudy.reference import TEST_NAMES, reference_study
+    events_path, prices_path, tests_dir = sys.argv[1:4]
+    sys.path.insert(0, tests_dir)
+    from scale.reference_study import TEST_NAMES, reference_study
     est, windows = (-250, -11), ((0, 0), (-1, 1), (0, 1), (0, 5), (-5, 5))
-    events_path, prices_path = sys.argv[1:3]
     stages = {"imports": time.perf_counter() - t0}
     t = time.perf_counter()
     ev = pd.read_csv(events_path)
@@ -304,7 +308,7 @@ def main(argv: list[str] | None = None) -> None:
             }
             if n <= a.skip_naive_above:
                 cwall, cpeak, cinfo = run_measured(
-                    [sys.executable, "-c", COMPARE_CHILD, str(events), str(prices)]
+                    [sys.executable, "-c", COMPARE_CHILD, str(events), str(prices), str(TESTS_DIR)]
                 )
                 st = cinfo["stages"]
                 row["compare"] = {
@@ -365,7 +369,7 @@ def write_markdown(a: argparse.Namespace, rows: list[dict], n_sessions: int) -> 
             "call in the process, which loads the compiled kernels from numba's cache, then "
             "warm calls, up to five before (b) and five after it (fewer once they have taken "
             "10 s), the best with their median in brackets; and (b) "
-            "`reference.reference_study` (one statsmodels OLS per "
+            "`reference_study` of `tests/scale/reference_study.py` (one statsmodels OLS per "
             "firm-event, `scipy.stats.rankdata` per firm-event, pandas event-time frames, "
             "pairwise residual correlations for r-bar, statsmodels portfolio regression; the "
             "same r-bar subsample as the engine when it draws one (more "

@@ -153,7 +153,7 @@ def simulate(
                     with warnings.catch_warnings():
                         warnings.simplefilter("ignore")
                         for name, spec in TESTS.items():
-                            res = spec.func(cs)
+                            res = spec(cs)
                             key = (shock, window, name)
                             c = counts.setdefault(key, [0, 0])
                             if np.isfinite(res.p_value):

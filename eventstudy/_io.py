@@ -1,4 +1,9 @@
-"""Atomic file writes: write a temporary file beside the target, then rename it into place."""
+"""File-system helpers: atomic writes and the user cache folder.
+
+An atomic write puts a temporary file beside the target, then renames it into place. It stays
+ours (one line of why): the standard library has no atomic write and ``atomicwrites``, the
+library that had one, is archived; this is the one copy every writer of the package uses.
+"""
 
 from __future__ import annotations
 
@@ -34,6 +39,15 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
     return path
 
 
+def atomic_write_bytes(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically."""
+
+    def write(tmp: Path) -> None:
+        tmp.write_bytes(data)
+
+    return atomic_write(path, write)
+
+
 def atomic_write_text(path: Path, text: str) -> Path:
     """Write ``text`` (UTF-8) to ``path`` atomically."""
 
@@ -41,3 +55,18 @@ def atomic_write_text(path: Path, text: str) -> Path:
         tmp.write_text(text, encoding="utf-8")
 
     return atomic_write(path, write)
+
+
+def user_cache_root() -> Path:
+    r"""The package's cache folder: ``$EVENTSTUDY_CACHE`` when set, else the platform's own.
+
+    The platform folder comes from :func:`platformdirs.user_cache_path` (``~/.cache/eventstudy``
+    on Linux or under ``$XDG_CACHE_HOME``, ``~/Library/Caches/eventstudy`` on macOS,
+    ``%LOCALAPPDATA%\eventstudy\Cache`` on Windows).
+    """
+    value = os.environ.get("EVENTSTUDY_CACHE")
+    if value:
+        return Path(value).expanduser()
+    import platformdirs  # only when the default folder is needed
+
+    return platformdirs.user_cache_path("eventstudy", appauthor=False)

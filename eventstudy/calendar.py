@@ -33,7 +33,7 @@ from urllib.parse import quote
 import numpy as np
 import pandas as pd
 
-from ._io import atomic_write
+from ._io import atomic_write, user_cache_root
 from ._types import DateLike
 from .errors import DataUnavailableError, InputError
 
@@ -272,10 +272,7 @@ def _cache_file(name: str) -> Path | None:
         "off",
     ):
         return None
-    root = os.environ.get("EVENTSTUDY_CACHE")
-    folder = (
-        Path(root).expanduser() if root else Path.home() / ".cache" / "eventstudy"
-    ) / "calendars"
+    folder = user_cache_root() / "calendars"
     return folder / f"{quote(name, safe='-_').replace('.', '%2E') or '%00'}.npz"
 
 

@@ -412,7 +412,9 @@ def by_window(pattern_sums: np.ndarray, pattern_windows: np.ndarray) -> np.ndarr
     numpy.ndarray
         ``(W, ...)``: for each window the sum over the patterns valid in it.
     """
-    flat = pattern_sums.reshape(pattern_sums.shape[0], -1)
+    flat = pattern_sums.reshape(pattern_sums.shape[0], -1) if len(pattern_sums) else None
+    if flat is None:  # no rows, no pattern
+        return np.zeros((pattern_windows.shape[1],) + pattern_sums.shape[1:])
     out = pattern_windows.T.astype(float) @ flat
     return out.reshape((pattern_windows.shape[1],) + pattern_sums.shape[1:])
 

@@ -13,22 +13,6 @@ import pandas as pd
 from .events.schema import EventSet
 from .models.base import ReturnFit
 
-#: CSV files written by :meth:`StudyResult.to_csv`, and the table each comes from.
-CSV_TABLES: dict[str, str] = {
-    "abnormal_returns.csv": "abnormal_returns",
-    "car.csv": "car",
-    "tests.csv": "tests",
-    "aar.csv": "aar",
-    "market_value.csv": "market_value",
-    "claims.csv": "claims",
-    "model_fit.csv": "model_fit",
-    "exclusions.csv": "exclusions",
-    "data_quality.csv": "data_quality",
-    "confounders.csv": "confounders",
-    "benchmarks.csv": "benchmarks",
-    "contamination.csv": "contamination",
-}
-
 
 class SummaryMixin:
     """``__str__`` and ``_repr_html_`` from one ``summary()`` (as in linearmodels)."""

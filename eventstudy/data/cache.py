@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import warnings
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .._io import atomic_write
+from .._io import atomic_write, user_cache_root
 from ..errors import DataQualityWarning
 
 METADATA_KEY = b"eventstudy"
@@ -44,9 +43,11 @@ DEFAULT_CACHE: Any = _Default()
 
 
 def default_cache_root() -> Path:
-    """``$EVENTSTUDY_CACHE`` when set, otherwise ``~/.cache/eventstudy``."""
-    value = os.environ.get("EVENTSTUDY_CACHE")
-    return Path(value).expanduser() if value else Path.home() / ".cache" / "eventstudy"
+    """``$EVENTSTUDY_CACHE`` when set, otherwise the platform's user cache folder.
+
+    See :func:`eventstudy._io.user_cache_root` (``~/.cache/eventstudy`` on Linux).
+    """
+    return user_cache_root()
 
 
 def safe_file_name(name: str) -> str:

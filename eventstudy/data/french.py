@@ -7,8 +7,6 @@ them in **decimal** units (divided by 100), the units of the returns the models 
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 import urllib.error
 import urllib.request
 import zipfile
@@ -17,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .._io import atomic_write_bytes
 from ..errors import DataUnavailableError, InputError
 
 FRENCH_URL = "https://mba.tuck.dartmouth.edu/pages/faculty/ken.french/ftp/"
@@ -111,15 +110,7 @@ def _fetch_cached(name: str, fetch: Downloader, cache_dir: str | Path | None) ->
             field="factors",
         ) from exc
     if cached is not None:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=cached.parent, prefix=f".{name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, cached)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write_bytes(cached, data)
     return data
 
 

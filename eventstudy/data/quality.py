@@ -48,7 +48,7 @@ from .base import (
     to_naive_dates,
 )
 from .jumps import SPLIT_TOLERANCE, SPLITS, find_spikes, split_candidates, split_label
-from .returns import _frame, _returns
+from .returns import grid_returns, session_frame
 
 ISSUE_COLUMNS = ("ticker", "check", "date", "value", "action", "message")
 CHECKS = (
@@ -167,11 +167,11 @@ class QualityReport:
         if price_field == "adj_close":
             # a ticker without any adjusted price (a price index) falls back to its close
             level = adj if has_adj.all() else np.where(has_adj[:, None], adj, close)
-        moves = _returns(level, kind)
+        moves = grid_returns(level, kind)
         if cut is not None:
             moves[cut] = np.nan
-        returns = _frame(moves, index, tickers)
-        return returns, _frame(close, index, tickers)
+        returns = session_frame(moves, index, tickers)
+        return returns, session_frame(close, index, tickers)
 
 
 def _issue(

@@ -56,10 +56,10 @@ def wide_prices(
     validate_literal(field, PriceField, "price_field")
     index = _sessions(sessions)
     layout = _Layout.of(prices, index)
-    return _frame(layout.grid(prices, field), index, layout.tickers)
+    return session_frame(layout.grid(prices, field), index, layout.tickers)
 
 
-def _frame(grid: np.ndarray, index: pd.DatetimeIndex, tickers: pd.Index) -> pd.DataFrame:
+def session_frame(grid: np.ndarray, index: pd.DatetimeIndex, tickers: pd.Index) -> pd.DataFrame:
     """A session-by-ticker frame over a ticker-by-session grid, without copying it.
 
     pandas keeps a float frame as one (columns x rows) block, so the grid is that block.
@@ -173,7 +173,9 @@ def compute_returns(
     validate_literal(kind, ReturnKind, "kind")
     index = _sessions(sessions)
     layout = _Layout.of(prices, index)
-    return _frame(_returns(layout.grid(prices, price_field), kind), index, layout.tickers)
+    return session_frame(
+        grid_returns(layout.grid(prices, price_field), kind), index, layout.tickers
+    )
 
 
 def returns_with_close(
@@ -205,11 +207,11 @@ def returns_with_close(
     layout = _Layout.of(prices, index)
     close = layout.grid(prices, "close")
     level = close if price_field == "close" else layout.grid(prices, price_field)
-    returns = _frame(_returns(level, kind), index, layout.tickers)
-    return returns, _frame(close, index, layout.tickers)
+    returns = session_frame(grid_returns(level, kind), index, layout.tickers)
+    return returns, session_frame(close, index, layout.tickers)
 
 
-def _returns(level: np.ndarray, kind: ReturnKind) -> np.ndarray:
+def grid_returns(level: np.ndarray, kind: ReturnKind) -> np.ndarray:
     """Session-to-session returns along the rows of a (ticker x session) price grid."""
     out = np.full(level.shape, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -266,9 +266,9 @@ class YFinanceSharesProvider:
 
             factory = yf.Ticker
         try:
-            from .yfinance import _quiet_yfinance
+            from .yfinance import quiet_yfinance
 
-            with _quiet_yfinance():
+            with quiet_yfinance():
                 series = factory(ticker).get_shares_full(
                     start=self.start.isoformat(), end=(end + dt.timedelta(days=1)).isoformat()
                 )

@@ -3,8 +3,8 @@
 ``yf.download`` fails quietly: offline or for unknown tickers it returns an empty frame (or
 all-NaN columns for some tickers) instead of raising. :class:`YFinanceProvider` turns each of
 these shapes into a :class:`~eventstudy.errors.DataUnavailableError` naming the tickers and the
-way out (``--prices FILE``), retries rate limits and time-outs with exponential backoff, and
-serves repeated requests from a :class:`~eventstudy.data.cache.ParquetCache` without any call.
+way out (``--prices FILE``), retries rate limits and time-outs with exponential backoff
+(``tenacity``), and serves repeated requests from a :class:`~eventstudy.data.cache.ParquetCache` without any call.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ class _LogCapture(logging.Handler):
 
 
 @contextlib.contextmanager
-def _quiet_yfinance() -> Iterator[_LogCapture]:
+def quiet_yfinance() -> Iterator[_LogCapture]:
     """Capture (not print) yfinance's logging and silence its pandas warnings during one call."""
     logger = logging.getLogger("yfinance")
     capture = _LogCapture()
@@ -328,7 +328,7 @@ class YFinanceProvider:
             import yfinance as yf
 
             download = yf.download
-        with _quiet_yfinance() as log:
+        with quiet_yfinance() as log:
             frame = download(
                 list(batch),
                 start=start.isoformat(),
@@ -351,6 +351,8 @@ class YFinanceProvider:
         returned others. Not retried: a download that returned nothing and logged no transient
         failure (offline, or every ticker unknown).
         """
+        from tenacity import Retrying, retry_if_result, stop_after_attempt, wait_exponential
+
         retryable = transient_errors()
         lo, hi = pd.Timestamp(start), pd.Timestamp(end)
         pending = list(batch)
@@ -358,7 +360,10 @@ class YFinanceProvider:
         no_adj = False
         reason = "Yahoo unreachable from this machine, or unknown tickers"
         attempts = 0
-        while pending:
+
+        def attempt() -> bool:
+            """One download of the pending tickers; True when another attempt may help."""
+            nonlocal pending, no_adj, reason, attempts
             attempts += 1
             try:
                 frame, messages = self._call(pending, start, end)
@@ -377,21 +382,29 @@ class YFinanceProvider:
                     new += 1
             pending = [t for t in pending if t not in got]
             if not pending:
-                break
+                return False
             if transient is not None:
                 reason = f"{transient}; still failing after {attempts} attempt(s)"
             elif new == 0 and not got:
                 # Nothing came back and nothing transient was reported: offline or all unknown.
                 reason = "Yahoo unreachable from this machine, or unknown tickers"
-                break
+                return False
             else:
                 reason = (
                     f"no rows while other tickers downloaded, after {attempts} attempt(s): "
                     "unknown, delisted or not trading in the range"
                 )
-            if attempts > self.retries:
-                break
-            self.sleep(self.backoff * 2 ** (attempts - 1))
+            return True
+
+        # waits backoff * 2**(k-1) before attempt k+1; after the last attempt the pending
+        # tickers are reported, not raised
+        Retrying(
+            retry=retry_if_result(bool),
+            stop=stop_after_attempt(self.retries + 1),
+            wait=wait_exponential(multiplier=self.backoff, exp_base=2),
+            sleep=self.sleep,
+            retry_error_callback=lambda state: False,
+        )(attempt)
         return got, {t: reason for t in pending}, no_adj
 
 

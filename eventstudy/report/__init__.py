@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..result import StudyResult
 from .html import render_html, write_html
 from .markdown import render_markdown, write_markdown
 from .tables import write_tables
+
+if TYPE_CHECKING:  # report reads the result types; result imports report lazily
+    from ..result import StudyResult
 
 
 def write_report(result: StudyResult, directory: str | Path) -> list[Path]:

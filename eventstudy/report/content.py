@@ -7,12 +7,14 @@ display strings, ready to be escaped and printed.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from ..result import StudyResult
+if TYPE_CHECKING:  # report reads the result types; result imports report lazily
+    from ..result import StudyResult
+
 
 #: How a price source in ``result.meta["source"]`` is named in source lines.
 SOURCE_NAMES = {"file": "local file", "yfinance": "Yahoo Finance via yfinance"}

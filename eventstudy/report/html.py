@@ -10,12 +10,15 @@ from __future__ import annotations
 import base64
 import html
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from .._io import atomic_write_text
-from ..result import StudyResult
 from . import content as c
+
+if TYPE_CHECKING:  # report reads the result types; result imports report lazily
+    from ..result import StudyResult
 
 CSS = """
 body { font-family: Georgia, 'Times New Roman', serif; color: #222; margin: 0; background: #fff; }

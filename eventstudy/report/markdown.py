@@ -7,12 +7,15 @@ linked as files beside it instead of embedded.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from .._io import atomic_write_text
-from ..result import StudyResult
 from . import content as c
+
+if TYPE_CHECKING:  # report reads the result types; result imports report lazily
+    from ..result import StudyResult
 
 
 def _cell(value: object) -> str:

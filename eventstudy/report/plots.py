@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 
@@ -26,7 +26,6 @@ from matplotlib.patches import Patch  # noqa: E402
 
 from .._io import atomic_write  # noqa: E402
 from ..events.load import safe_name
-from ..result import StudyResult  # noqa: E402
 from .content import (  # noqa: E402
     benchmark_sums,
     day0_of,
@@ -35,6 +34,9 @@ from .content import (  # noqa: E402
     headline_tickers,
     source_line,
 )
+
+if TYPE_CHECKING:  # report reads the result types; result imports report lazily
+    from ..result import StudyResult
 
 MAX_EVENTS_PLOTTED = 10
 MAX_PANELS = 20

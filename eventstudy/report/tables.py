@@ -3,11 +3,30 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from .._io import atomic_write_text
-from ..result import CSV_TABLES, StudyResult
+
+if TYPE_CHECKING:  # report reads the result types; result imports report lazily
+    from ..result import StudyResult
+
+#: CSV files written by :func:`write_tables`, and the table each comes from.
+CSV_TABLES: dict[str, str] = {
+    "abnormal_returns.csv": "abnormal_returns",
+    "car.csv": "car",
+    "tests.csv": "tests",
+    "aar.csv": "aar",
+    "market_value.csv": "market_value",
+    "claims.csv": "claims",
+    "model_fit.csv": "model_fit",
+    "exclusions.csv": "exclusions",
+    "data_quality.csv": "data_quality",
+    "confounders.csv": "confounders",
+    "benchmarks.csv": "benchmarks",
+    "contamination.csv": "contamination",
+}
 
 
 def to_csv_text(frame: pd.DataFrame) -> str:

@@ -1,19 +1,21 @@
 """Test statistics and their registry.
 
-Adding a test means one function ``CrossSection -> TestResult``, one registry line and one
-reference test. Tests listed as clustering-robust stay valid when firms share the event date
-(their variance comes from a time series of cross-sectional means, from a portfolio, or is
-scaled by the estimated cross-correlation); the size/power benchmark in ``docs/size_power.md``
-shows the difference.
+A test statistic is one :class:`~eventstudy.stats.statistic.Statistic` object: the chunk inputs it
+needs, its chunk / combine / finalize steps (calling it on a :class:`CrossSection` runs them on
+one chunk; the engine runs them on partitions). Adding a test means one class, one registry
+line and one reference test. Tests listed as clustering-robust stay valid when firms share the
+event date (their variance comes from a time series of cross-sectional means, from a
+portfolio, or is scaled by the estimated cross-correlation); the size/power benchmark in
+``docs/size_power.md`` shows the difference.
 """
 
 from __future__ import annotations
 
 from ..errors import InputError
-from .base import CrossSection, TestResult, TestSpec
+from .base import Cell, CrossSection, TestResult
+from .correlation import average_cross_correlation
 from .nonparametric import corrado_rank, corrado_zivney_sign, generalized_sign, grank, wilcoxon
 from .parametric import (
-    average_cross_correlation,
     bmp,
     brown_warner,
     car_t,
@@ -25,24 +27,24 @@ from .parametric import (
     skewness_adjusted_t,
     standardized_car,
 )
+from .statistic import Statistic
 
-TESTS: dict[str, TestSpec] = {
-    "cross_sectional_t": TestSpec(cross_sectional_t, "parametric", clustering_robust=False),
-    "brown_warner": TestSpec(brown_warner, "parametric", clustering_robust=True),
-    "patell": TestSpec(patell, "parametric", clustering_robust=False),
-    "bmp": TestSpec(bmp, "parametric", clustering_robust=False),
-    "kolari_pynnonen": TestSpec(kolari_pynnonen, "parametric", clustering_robust=True),
-    "kolari_pynnonen_patell": TestSpec(
-        kolari_pynnonen_patell, "parametric", clustering_robust=True
-    ),
-    "skewness_adjusted_t": TestSpec(skewness_adjusted_t, "parametric", clustering_robust=False),
-    "portfolio_regression": TestSpec(portfolio_regression, "parametric", clustering_robust=True),
-    "corrado_rank": TestSpec(corrado_rank, "nonparametric", clustering_robust=True),
-    "corrado_zivney_sign": TestSpec(corrado_zivney_sign, "nonparametric", clustering_robust=True),
-    "generalized_sign": TestSpec(generalized_sign, "nonparametric", clustering_robust=False),
-    "grank": TestSpec(grank, "nonparametric", clustering_robust=True),
-    "wilcoxon": TestSpec(wilcoxon, "nonparametric", clustering_robust=False),
+TESTS: dict[str, Statistic] = {
+    "cross_sectional_t": cross_sectional_t,
+    "brown_warner": brown_warner,
+    "patell": patell,
+    "bmp": bmp,
+    "kolari_pynnonen": kolari_pynnonen,
+    "kolari_pynnonen_patell": kolari_pynnonen_patell,
+    "skewness_adjusted_t": skewness_adjusted_t,
+    "portfolio_regression": portfolio_regression,
+    "corrado_rank": corrado_rank,
+    "corrado_zivney_sign": corrado_zivney_sign,
+    "generalized_sign": generalized_sign,
+    "grank": grank,
+    "wilcoxon": wilcoxon,
 }
+"""Registered statistics by name (family and clustering robustness are their attributes)."""
 
 TEST_ALIASES: dict[str, str] = {
     "t": "cross_sectional_t",
@@ -69,7 +71,7 @@ TEST_ALIASES: dict[str, str] = {
 }
 
 
-def get_test(name: str) -> TestSpec:
+def get_test(name: str) -> Statistic:
     """Look up a test by name or alias; the error lists the known names."""
     key = TEST_ALIASES.get(name.lower(), name.lower())
     if key not in TESTS:
@@ -84,9 +86,10 @@ def get_test(name: str) -> TestSpec:
 __all__ = [
     "TESTS",
     "TEST_ALIASES",
+    "Cell",
     "CrossSection",
+    "Statistic",
     "TestResult",
-    "TestSpec",
     "average_cross_correlation",
     "bmp",
     "brown_warner",

@@ -1,9 +1,8 @@
-"""Test-statistic result type and the per-window cross-section every test reads."""
+"""Test-statistic result type, the per-window cross-section, and where a result is read."""
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,6 +10,7 @@ import numpy as np
 from .._types import MissingInWindow, WindowSpec
 from ..errors import InvalidTestStatistic
 from ..models.base import ReturnFit
+from ._numeric import norm_sf, t_sf
 
 
 @dataclass(frozen=True)
@@ -143,25 +143,32 @@ class CrossSection:
         )
 
 
-TestFunction = Callable[[CrossSection], TestResult]
+def p_norm(stat: float) -> float:
+    """Two-sided p-value of ``stat`` under :math:`N(0,1)`."""
+    return float(2.0 * norm_sf(abs(stat)))
+
+
+def p_t(stat: float, dof: float) -> float:
+    """Two-sided p-value of ``stat`` under Student's t with ``dof`` degrees of freedom."""
+    return float(2.0 * t_sf(abs(stat), dof))
 
 
 @dataclass(frozen=True)
-class TestSpec:
-    """A registered test: its function and what it assumes.
+class Cell:
+    """Where :meth:`Statistic.finalize` reads a combined reduction: one group and one window.
 
     Attributes
     ----------
-    func
-        ``CrossSection -> TestResult``.
-    family
-        ``"parametric"`` or ``"nonparametric"``.
-    clustering_robust
-        Whether it stays valid when firms share the event date (cross-correlated abnormal returns).
+    group
+        Group name (e.g. an event id or ``"ALL"``).
+    window_index, group_index
+        Position of the window in the run's windows and of the group in its layer (the first
+        two axes of every per-day sum).
+    group_size
+        Firm-events in the group, before those without a CAR in the window are dropped.
     """
 
-    __test__ = False
-
-    func: TestFunction
-    family: str
-    clustering_robust: bool = False
+    group: str = ""
+    window_index: int = 0
+    group_index: int = 0
+    group_size: int = 0

@@ -4,14 +4,23 @@ They make no normality assumption. Rank and sign series are built per firm over 
 days followed by the tested window (event time), and, except for the generalized sign and
 Wilcoxon tests, their cross-sectional means are standardized by a time-series standard deviation,
 which reflects cross-correlation between firms that share dates.
+
+The ranks and signs of a chunk of firm-events are summed per event-time day by the compiled
+pass of :meth:`~eventstudy.stats.chunk.Chunk.event_time_sums` (ties averaged as
+:func:`scipy.stats.rankdata`; each firm-event's estimation residuals merged with each window's
+abnormal returns); each statistic's chunk step takes its sums from there.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from ._numeric import average_ranks, norm_sf, t_sf
-from .base import CrossSection, TestResult, invalid
+from ._numeric import average_ranks
+from .base import Cell, CrossSection, TestResult, p_norm, p_t
+from .chunk import Chunk, locate
+from .statistic import Statistic
 
 NULL_MEDIAN = "abnormal returns are not shifted (median / mean rank at its null value)"
 CITE_CORRADO = "Corrado (1989), JFE 23, 385-395; Campbell and Wasley (1993), JFE 33, 73-92"
@@ -21,32 +30,7 @@ CITE_GRANK = "Kolari and Pynnonen (2011), Journal of Empirical Finance 18, 953-9
 CITE_WILCOXON = "Wilcoxon (1945), Biometrics Bulletin 1, 80-83"
 
 
-def _p_norm(stat: float) -> float:
-    return float(2.0 * norm_sf(abs(stat)))
-
-
-def _combined(cs: CrossSection) -> np.ndarray:
-    """Estimation residuals followed by the window's abnormal returns, ``(N, L + T)``."""
-    return np.concatenate([cs.est_resid, cs.ar], axis=1)
-
-
-def _centred_ranks(x: np.ndarray) -> np.ndarray:
-    """Per-row ranks over finite values scaled to :math:`K/(M_i+1) - 1/2` (NaN kept)."""
-    ranks = average_ranks(x)
-    m = np.isfinite(x).sum(axis=1, keepdims=True)
-    return ranks / (m + 1.0) - 0.5
-
-
-def _column_means(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Column means over finite values and their counts (NaN where a column is empty)."""
-    have = np.isfinite(x)
-    cnt = have.sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(cnt > 0, np.where(have, x, 0.0).sum(axis=0) / cnt, np.nan)
-    return mean, cnt
-
-
-def corrado_rank(cs: CrossSection) -> TestResult:
+class CorradoRank(Statistic):
     r"""Corrado rank test (multi-day form of Campbell and Wasley 1993).
 
     Notes
@@ -71,23 +55,42 @@ def corrado_rank(cs: CrossSection) -> TestResult:
     Campbell, C. J. and Wasley, C. E. (1993). Measuring security price performance using daily
     NASDAQ returns. *Journal of Financial Economics* 33, 73-92.
     """
+
     name = "corrado_rank"
-    n = cs.n
-    if n < 1:
-        return invalid(name, "no firm-event has a CAR in this window", n, CITE_CORRADO, NULL_MEDIAN)
-    u = _centred_ranks(_combined(cs))
-    ubar, _ = _column_means(u)
-    length = cs.est_resid.shape[1]
-    sd = float(np.sqrt(np.nanmean(ubar**2)))
-    if not sd > 0:
-        return invalid(name, "the mean ranks do not vary", n, CITE_CORRADO, NULL_MEDIAN)
-    window = ubar[length:]
-    stat = float(window.sum() / (np.sqrt(len(window)) * sd))
-    est = float(window.mean())
-    return TestResult(name, stat, _p_norm(stat), "N(0,1)", NULL_MEDIAN, n, CITE_CORRADO, est)
+    family = "nonparametric"
+    clustering_robust = True
+    citation = CITE_CORRADO
+    null = NULL_MEDIAN
+    needs = frozenset({"event_time_sums", "ranks"})
+
+    def chunk(self, chunk: Chunk) -> dict[Any, np.ndarray]:
+        """Sums of the centred ranks and counts per window, group and event-time day."""
+        return _day_sums(chunk, "est:corrado", "win:corrado_win")
+
+    def finalize(self, reduced: Any, cs: CrossSection, cell: Cell) -> TestResult:
+        """The statistic of one group and window (formula under Notes)."""
+        n = cs.n
+        if n < 1:
+            return self.invalid("no firm-event has a CAR in this window", n)
+        wi, gi = cell.window_index, cell.group_index
+        total = np.concatenate([reduced[("est", wi)][gi], reduced[("win", wi)][gi]])
+        cnt = np.concatenate([reduced[("est_n", wi)][gi], reduced[("win_n", wi)][gi]])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ubar = np.where(cnt > 0, total / cnt, np.nan)
+        length = len(reduced[("est_n", wi)][gi])
+        sd = float(np.sqrt(np.nanmean(ubar**2)))
+        if not sd > 0:
+            return self.invalid("the mean ranks do not vary", n)
+        window = ubar[length:]
+        stat = float(window.sum() / (np.sqrt(len(window)) * sd))
+        est = float(window.mean())
+        return TestResult(self.name, stat, p_norm(stat), "N(0,1)", self.null, n, self.citation, est)
 
 
-def corrado_zivney_sign(cs: CrossSection) -> TestResult:
+corrado_rank = CorradoRank()
+
+
+class CorradoZivneySign(Statistic):
     r"""Corrado-Zivney sign test against each firm's median abnormal return.
 
     Notes
@@ -110,27 +113,41 @@ def corrado_zivney_sign(cs: CrossSection) -> TestResult:
     event study hypothesis tests using daily stock returns. *Journal of Financial and
     Quantitative Analysis* 27, 465-478.
     """
+
     name = "corrado_zivney_sign"
-    n = cs.n
-    if n < 1:
-        return invalid(name, "no firm-event has a CAR in this window", n, CITE_CZ, NULL_MEDIAN)
-    x = _combined(cs)
-    med = np.nanmedian(x, axis=1, keepdims=True)
-    g = np.where(np.isfinite(x), np.sign(x - med), np.nan)
-    have = np.isfinite(g)
-    cnt = have.sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        gt = np.where(cnt > 0, np.where(have, g, 0.0).sum(axis=0) / np.sqrt(cnt), np.nan)
-    sd = float(np.sqrt(np.nanmean(gt**2)))
-    if not sd > 0:
-        return invalid(name, "the signs do not vary", n, CITE_CZ, NULL_MEDIAN)
-    window = gt[cs.est_resid.shape[1] :]
-    stat = float(window.sum() / (np.sqrt(len(window)) * sd))
-    est = float(np.mean(cs.car > 0))
-    return TestResult(name, stat, _p_norm(stat), "N(0,1)", NULL_MEDIAN, n, CITE_CZ, est)
+    family = "nonparametric"
+    clustering_robust = True
+    citation = CITE_CZ
+    null = NULL_MEDIAN
+    needs = frozenset({"event_time_sums", "ranks"})
+
+    def chunk(self, chunk: Chunk) -> dict[Any, np.ndarray]:
+        """Sums of the signs about each firm's median and counts per window, group and day."""
+        return _day_sums(chunk, "est:cz", "win:cz_win")
+
+    def finalize(self, reduced: Any, cs: CrossSection, cell: Cell) -> TestResult:
+        """The statistic of one group and window (formula under Notes)."""
+        n = cs.n
+        if n < 1:
+            return self.invalid("no firm-event has a CAR in this window", n)
+        wi, gi = cell.window_index, cell.group_index
+        total = np.concatenate([reduced[("est", wi)][gi], reduced[("win", wi)][gi]])
+        cnt = np.concatenate([reduced[("est_n", wi)][gi], reduced[("win_n", wi)][gi]])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            gt = np.where(cnt > 0, total / np.sqrt(cnt), np.nan)
+        sd = float(np.sqrt(np.nanmean(gt**2)))
+        if not sd > 0:
+            return self.invalid("the signs do not vary", n)
+        window = gt[len(reduced[("est_n", wi)][gi]) :]
+        stat = float(window.sum() / (np.sqrt(len(window)) * sd))
+        est = float(np.mean(cs.car > 0))
+        return TestResult(self.name, stat, p_norm(stat), "N(0,1)", self.null, n, self.citation, est)
 
 
-def generalized_sign(cs: CrossSection) -> TestResult:
+corrado_zivney_sign = CorradoZivneySign()
+
+
+class GeneralizedSign(Statistic):
     r"""Cowan's generalized sign test of the share of positive CARs.
 
     Notes
@@ -149,24 +166,41 @@ def generalized_sign(cs: CrossSection) -> TestResult:
     Cowan, A. R. (1992). Nonparametric event study tests. *Review of Quantitative Finance and
     Accounting* 2, 343-358.
     """
+
     name = "generalized_sign"
+    family = "nonparametric"
+    citation = CITE_COWAN
     null = "share of positive CARs = share of positive estimation residuals"
-    n = cs.n
-    if n < 1:
-        return invalid(name, "no firm-event has a CAR in this window", n, CITE_COWAN, null)
-    resid = cs.est_resid
-    have = np.isfinite(resid)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = (np.where(have, resid, 0.0) > 0).sum(axis=1) / have.sum(axis=1)
-    p = float(np.mean(share))
-    if not 0.0 < p < 1.0:
-        return invalid(name, f"share of positive estimation residuals is {p}", n, CITE_COWAN, null)
-    w = float((cs.car > 0).sum())
-    stat = (w - n * p) / np.sqrt(n * p * (1.0 - p))
-    return TestResult(name, float(stat), _p_norm(stat), "N(0,1)", null, n, CITE_COWAN, w / n)
+    needs = frozenset({"residuals"})
+
+    def chunk(self, chunk: Chunk) -> dict[str, np.ndarray]:
+        """Each firm-event's share of positive estimation residuals (per firm, not summed)."""
+        return {"rows": chunk.rows, "share": chunk.positive_share()}
+
+    def combine(self, a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Both reductions' firm-events (``b`` after ``a``)."""
+        return {k: np.concatenate([a[k], b[k]]) for k in a}
+
+    def finalize(self, reduced: Any, cs: CrossSection, cell: Cell) -> TestResult:
+        """The statistic of one group and window (formula under Notes)."""
+        n = cs.n
+        if n < 1:
+            return self.invalid("no firm-event has a CAR in this window", n)
+        at = locate(reduced["rows"], np.asarray(cs.rows))
+        p = float(np.mean(reduced["share"][at]))
+        if not 0.0 < p < 1.0:
+            return self.invalid(f"share of positive estimation residuals is {p}", n)
+        w = float((cs.car > 0).sum())
+        stat = (w - n * p) / np.sqrt(n * p * (1.0 - p))
+        return TestResult(
+            self.name, float(stat), p_norm(stat), "N(0,1)", self.null, n, self.citation, w / n
+        )
 
 
-def grank(cs: CrossSection) -> TestResult:
+generalized_sign = GeneralizedSign()
+
+
+class Grank(Statistic):
     r"""Kolari-Pynnonen generalized rank (GRANK) test of the CAR.
 
     Notes
@@ -192,35 +226,121 @@ def grank(cs: CrossSection) -> TestResult:
     Kolari, J. W. and Pynnonen, S. (2011). Nonparametric rank tests for event studies. *Journal
     of Empirical Finance* 18, 953-971.
     """
+
     name = "grank"
-    n = cs.n
-    if n < 2:
-        return invalid(name, f"needs at least 2 firm-events, got {n}", n, CITE_GRANK, NULL_MEDIAN)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        sar = cs.est_resid / np.sqrt(cs.sigma2)[:, None]
-        scar = cs.car / np.sqrt(cs.car_var)
-    s_scar = float(np.std(scar, ddof=1))
-    if not s_scar > 0:
-        return invalid(name, "the standardized CARs do not vary", n, CITE_GRANK, NULL_MEDIAN)
-    gsar = np.concatenate([sar, (scar / s_scar)[:, None]], axis=1)
-    u = _centred_ranks(gsar)
-    ubar, cnt = _column_means(u)
-    used = cnt > 0
-    days = int(used.sum())
-    s2 = float(np.sum((cnt[used] / n) * ubar[used] ** 2) / days)
-    if not s2 > 0 or days < 3:
-        return invalid(name, "the mean ranks do not vary", n, CITE_GRANK, NULL_MEDIAN)
-    z = float(ubar[-1] / np.sqrt(s2))
-    denom = days - 1 - z**2
-    if not denom > 0:
-        return invalid(
-            name, f"Z = {z:.3f} is outside the t transformation's range", n, CITE_GRANK, NULL_MEDIAN
+    family = "nonparametric"
+    clustering_robust = True
+    citation = CITE_GRANK
+    null = NULL_MEDIAN
+    needs = frozenset({"event_time_sums", "ranks"})
+    passes = 2
+
+    def chunk(self, chunk: Chunk) -> dict[Any, np.ndarray]:
+        """Pass 1: sums of the standardized residuals' scaled ranks and counts per day."""
+        sums = chunk.event_time_sums()
+        out: dict[Any, np.ndarray] = {}
+        for wi in range(len(chunk.lo)):
+            out[("rank", wi)] = sums["est:grank_r"][wi]
+            out[("est_n", wi)] = sums["est:resid_n"][wi]
+        return out
+
+    def between(
+        self,
+        car: np.ndarray,
+        car_var: np.ndarray,
+        valid: np.ndarray,
+        codes: np.ndarray,
+        n_groups: int,
+    ) -> np.ndarray:
+        """Each firm-event's re-standardized CAR :math:`SCAR_i / S_{SCAR}` (NaN outside)."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            scar = car / np.sqrt(car_var)
+        s = np.full(n_groups, np.nan)
+        ok = valid & (codes >= 0)
+        for g in range(n_groups):
+            pick = ok & (codes == g) if n_groups > 1 else ok
+            if pick.sum() >= 2:
+                s[g] = float(np.std(scar[pick], ddof=1))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(ok, scar / s[np.maximum(codes, 0)], np.nan)
+
+    def chunk2(self, chunk: Chunk, cut: np.ndarray) -> dict[Any, np.ndarray]:
+        """Pass 2: where each standardized residual stands against the re-standardized CAR."""
+        from .. import kernels
+
+        n_w = cut.shape[0]
+        resid = np.ascontiguousarray(chunk.resid, dtype=float)
+        above = np.zeros((n_w, chunk.n_groups, resid.shape[1]))
+        last = np.zeros((n_w, chunk.n_groups))
+        kernels.grank_pass2(
+            resid,
+            np.ascontiguousarray(chunk.sigma2, dtype=float),
+            np.ascontiguousarray(cut, dtype=float),
+            np.ascontiguousarray(chunk.codes, dtype=np.int64),
+            above,
+            last,
         )
-    stat = z * np.sqrt((days - 2) / denom)
-    p = float(2.0 * t_sf(abs(stat), days - 2))
-    return TestResult(
-        name, float(stat), p, f"t({days - 2})", NULL_MEDIAN, n, CITE_GRANK, float(ubar[-1])
-    )
+        out: dict[Any, np.ndarray] = {}
+        for wi in range(n_w):
+            out[("above", wi)] = above[wi]
+            out[("last", wi)] = last[wi]
+        return out
+
+    def finalize(self, reduced: Any, cs: CrossSection, cell: Cell) -> TestResult:
+        """The statistic of one group and window (formula under Notes)."""
+        n = cs.n
+        if n < 2:
+            return self.invalid(f"needs at least 2 firm-events, got {n}", n)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            scar = cs.car / np.sqrt(cs.car_var)
+        s_scar = float(np.std(scar, ddof=1))
+        if not s_scar > 0:
+            return self.invalid("the standardized CARs do not vary", n)
+        wi, gi = cell.window_index, cell.group_index
+        cnt_est = reduced[("est_n", wi)][gi]
+        sum_est = reduced[("rank", wi)][gi] + reduced[("above", wi)][gi] - 0.5 * cnt_est
+        total = np.append(sum_est, reduced[("last", wi)][gi])
+        cnt = np.append(cnt_est, float(n))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ubar = np.where(cnt > 0, total / cnt, np.nan)
+        used = cnt > 0
+        days = int(used.sum())
+        s2 = float(np.sum((cnt[used] / n) * ubar[used] ** 2) / days)
+        if not s2 > 0 or days < 3:
+            return self.invalid("the mean ranks do not vary", n)
+        z = float(ubar[-1] / np.sqrt(s2))
+        denom = days - 1 - z**2
+        if not denom > 0:
+            return self.invalid(f"Z = {z:.3f} is outside the t transformation's range", n)
+        stat = z * np.sqrt((days - 2) / denom)
+        p = p_t(stat, days - 2)
+        return TestResult(
+            self.name,
+            float(stat),
+            p,
+            f"t({days - 2})",
+            self.null,
+            n,
+            self.citation,
+            float(ubar[-1]),
+        )
+
+
+grank = Grank()
+
+
+def _day_sums(chunk: Chunk, est_key: str, win_key: str) -> dict[Any, np.ndarray]:
+    """Per window: estimation-day and window-day sums of one rank/sign series and counts."""
+    sums = chunk.event_time_sums()
+    window = chunk.window_slices(sums[win_key])
+    count = chunk.window_slices(sums["win:ar_n"])
+    out: dict[Any, np.ndarray] = {}
+    for wi in range(len(chunk.lo)):
+        out[("est", wi)] = sums[est_key][wi]
+        out[("win", wi)] = window[wi]
+        out[("est_n", wi)] = sums["est:resid_n"][wi]
+        out[("win_n", wi)] = count[wi]
+    return out
 
 
 def _signed_rank_counts(n: int) -> np.ndarray:
@@ -234,7 +354,7 @@ def _signed_rank_counts(n: int) -> np.ndarray:
     return counts
 
 
-def wilcoxon(cs: CrossSection) -> TestResult:
+class Wilcoxon(Statistic):
     r"""Wilcoxon signed-rank test that the CARs are symmetric about zero.
 
     Notes
@@ -257,29 +377,38 @@ def wilcoxon(cs: CrossSection) -> TestResult:
     Wilcoxon, F. (1945). Individual comparisons by ranking methods. *Biometrics Bulletin* 1,
     80-83.
     """
+
     name = "wilcoxon"
+    family = "nonparametric"
+    citation = CITE_WILCOXON
     null = "CARs are symmetric about 0"
-    d = cs.car[cs.car != 0]
-    n = len(d)
-    if n < 2:
-        return invalid(name, f"needs at least 2 non-zero CARs, got {n}", cs.n, CITE_WILCOXON, null)
-    size = np.abs(d)
-    # a NaN CAR makes every rank NaN (scipy.stats.rankdata's nan_policy='propagate')
-    ranks = np.full(n, np.nan) if np.isnan(size).any() else average_ranks(size)
-    w_plus = float(ranks[d > 0].sum())
-    _, ties = np.unique(np.abs(d), return_counts=True)
-    var = n * (n + 1) * (2 * n + 1) / 24.0 - float((ties**3 - ties).sum()) / 48.0
-    z = (w_plus - n * (n + 1) / 4.0) / np.sqrt(var)
-    median = float(np.median(cs.car))
-    if n <= 50 and (ties == 1).all():
-        counts = _signed_rank_counts(n)
-        total = counts.sum()
-        w = int(round(w_plus))
-        lower = counts[: w + 1].sum() / total
-        upper = counts[w:].sum() / total
-        p = float(min(1.0, 2.0 * min(lower, upper)))
-        dist = f"exact signed-rank (n={n})"
-    else:
-        p = _p_norm(z)
-        dist = "N(0,1)"
-    return TestResult(name, float(z), p, dist, null, cs.n, CITE_WILCOXON, median)
+
+    def finalize(self, reduced: Any, cs: CrossSection, cell: Cell) -> TestResult:
+        """The statistic of one group and window (formula under Notes)."""
+        d = cs.car[cs.car != 0]
+        n = len(d)
+        if n < 2:
+            return self.invalid(f"needs at least 2 non-zero CARs, got {n}", cs.n)
+        size = np.abs(d)
+        # a NaN CAR makes every rank NaN (scipy.stats.rankdata's nan_policy='propagate')
+        ranks = np.full(n, np.nan) if np.isnan(size).any() else average_ranks(size)
+        w_plus = float(ranks[d > 0].sum())
+        _, ties = np.unique(np.abs(d), return_counts=True)
+        var = n * (n + 1) * (2 * n + 1) / 24.0 - float((ties**3 - ties).sum()) / 48.0
+        z = (w_plus - n * (n + 1) / 4.0) / np.sqrt(var)
+        median = float(np.median(cs.car))
+        if n <= 50 and (ties == 1).all():
+            counts = _signed_rank_counts(n)
+            total = counts.sum()
+            w = int(round(w_plus))
+            lower = counts[: w + 1].sum() / total
+            upper = counts[w:].sum() / total
+            p = float(min(1.0, 2.0 * min(lower, upper)))
+            dist = f"exact signed-rank (n={n})"
+        else:
+            p = p_norm(z)
+            dist = "N(0,1)"
+        return TestResult(self.name, float(z), p, dist, self.null, cs.n, self.citation, median)
+
+
+wilcoxon = Wilcoxon()

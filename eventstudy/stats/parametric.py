@@ -1,13 +1,33 @@
-"""Parametric tests of abnormal returns."""
+r"""Parametric tests of abnormal returns, one :class:`~eventstudy.stats.statistic.Statistic` each.
+
+Tests that read only per-firm CARs and their variances have no chunk step; Brown-Warner and the
+portfolio regression reduce chunks to sums per event-time day
+(:meth:`~eventstudy.stats.chunk.Chunk.event_time_sums`); the Kolari-Pynnonen tests share the
+:math:`\bar r` of :mod:`eventstudy.stats.correlation`.
+"""
 
 from __future__ import annotations
 
-import warnings
+from typing import Any
 
 import numpy as np
 
-from ._numeric import norm_sf, t_sf
-from .base import CrossSection, TestResult, invalid
+from ._numeric import t_sf
+from .base import Cell, CrossSection, TestResult, invalid, p_norm, p_t
+from .chunk import Chunk
+from .correlation import PairPlan, PairResiduals, subsamples
+from .statistic import Statistic
+
+# -- names ---------------------------------------------------------------------------------
+
+NULL_CAR = "mean CAR = 0"
+CITE_BW = "Brown and Warner (1980), JFE 8, 205-258; Brown and Warner (1985), JFE 14, 3-31"
+CITE_PATELL = "Patell (1976), Journal of Accounting Research 14, 246-276"
+CITE_BMP = "Boehmer, Musumeci and Poulsen (1991), JFE 30, 253-272"
+CITE_KP = "Kolari and Pynnonen (2010), Review of Financial Studies 23, 3996-4025"
+CITE_HALL = "Hall (1992), JRSS B 54, 221-228; Lyon, Barber and Tsai (1999), JF 54, 165-201"
+CITE_PORT = "Jaffe (1974), JFE 1, 41-76; Thompson (1985), JFQA 20, 151-168 (dummy regression)"
+
 
 CITE_CLM = "Campbell, Lo and MacKinlay (1997), The Econometrics of Financial Markets, ch. 4"
 
@@ -34,7 +54,7 @@ def car_t(car: np.ndarray, car_var: np.ndarray, dof: np.ndarray) -> tuple[np.nda
     return t, p
 
 
-def cross_sectional_t(cs: CrossSection) -> TestResult:
+class CrossSectionalT(Statistic):
     r"""Cross-sectional t test of the mean CAR (CAAR).
 
     Notes
@@ -52,37 +72,28 @@ def cross_sectional_t(cs: CrossSection) -> TestResult:
     Brown, S. J. and Warner, J. B. (1985). Using daily stock returns: the case of event studies.
     *Journal of Financial Economics* 14, 3-31.
     """
-    name, cite = "cross_sectional_t", "Brown and Warner (1985), JFE 14, 3-31"
-    null = "mean CAR = 0"
-    n = cs.n
-    if n < 2:
-        return invalid(name, f"needs at least 2 firm-events, got {n}", n, cite, null)
-    mean = float(cs.car.mean())
-    sd = float(cs.car.std(ddof=1))
-    if not sd > 0:
-        return invalid(name, "the CARs have zero cross-sectional variance", n, cite, null)
-    stat = mean / (sd / np.sqrt(n))
-    p = float(2.0 * t_sf(abs(stat), n - 1))
-    return TestResult(name, float(stat), p, f"t({n - 1})", null, n, cite, mean)
+
+    name = "cross_sectional_t"
+    citation = "Brown and Warner (1985), JFE 14, 3-31"
+    null = NULL_CAR
+
+    def finalize(self, reduced: Any, cs: CrossSection, cell: Cell) -> TestResult:
+        """The statistic of one group and window (formula under Notes)."""
+        n = cs.n
+        if n < 2:
+            return self.invalid(f"needs at least 2 firm-events, got {n}", n)
+        mean = float(cs.car.mean())
+        sd = float(cs.car.std(ddof=1))
+        if not sd > 0:
+            return self.invalid("the CARs have zero cross-sectional variance", n)
+        stat = mean / (sd / np.sqrt(n))
+        p = float(2.0 * t_sf(abs(stat), n - 1))
+        return TestResult(
+            self.name, float(stat), p, f"t({n - 1})", self.null, n, self.citation, mean
+        )
 
 
-# -- helpers ---------------------------------------------------------------------------------
-
-NULL_CAR = "mean CAR = 0"
-CITE_BW = "Brown and Warner (1980), JFE 8, 205-258; Brown and Warner (1985), JFE 14, 3-31"
-CITE_PATELL = "Patell (1976), Journal of Accounting Research 14, 246-276"
-CITE_BMP = "Boehmer, Musumeci and Poulsen (1991), JFE 30, 253-272"
-CITE_KP = "Kolari and Pynnonen (2010), Review of Financial Studies 23, 3996-4025"
-CITE_HALL = "Hall (1992), JRSS B 54, 221-228; Lyon, Barber and Tsai (1999), JF 54, 165-201"
-CITE_PORT = "Jaffe (1974), JFE 1, 41-76; Thompson (1985), JFQA 20, 151-168 (dummy regression)"
-
-
-def _p_norm(stat: float) -> float:
-    return float(2.0 * norm_sf(abs(stat)))
-
-
-def _p_t(stat: float, dof: float) -> float:
-    return float(2.0 * t_sf(abs(stat), dof))
+cross_sectional_t = CrossSectionalT()
 
 
 def standardized_car(cs: CrossSection) -> np.ndarray:
@@ -96,72 +107,10 @@ def standardized_car(cs: CrossSection) -> np.ndarray:
         return cs.car / np.sqrt(cs.car_var)
 
 
-def average_cross_correlation(cs: CrossSection, min_overlap: int = 30) -> float:
-    r"""Average pairwise correlation :math:`\bar r` of the firms' estimation-window residuals.
-
-    Residuals are placed on the calendar date axis through ``est_pos``, and each pair's sample
-    correlation :math:`r_{ij}` uses the dates on which both firms have a residual (at least
-    ``min_overlap``, else the pair counts as 0). Each :math:`r_{ij}` is weighted by the share of
-    the window's :math:`T` days that the two firm-events' windows share in calendar time,
-    :math:`T_{ij}/T`, which is the correlation of their CARs when daily abnormal returns are
-    correlated only on the same date. When all firm-events share day 0 every weight is 1 and
-    :math:`\bar r` is Kolari and Pynnonen's average correlation; firm-events whose windows do
-    not overlap contribute 0.
-
-    Notes
-    -----
-    .. math::
-
-        \bar r = \frac{2}{N(N-1)} \sum_{i<j} \frac{T_{ij}}{T}\, r_{ij}.
-
-    References
-    ----------
-    Kolari, J. W. and Pynnonen, S. (2010). Event study testing with cross-sectional correlation
-    of abnormal returns. *Review of Financial Studies* 23, 3996-4025.
-    """
-    n = cs.n
-    if n < 2:
-        return float("nan")
-    _, window = _on_dates(np.zeros(cs.evt_pos.shape), cs.evt_pos)
-    shared = (window @ window.T) / cs.evt_pos.shape[1]
-    np.fill_diagonal(shared, 0.0)
-    involved = np.flatnonzero(shared.any(axis=1))
-    if len(involved) == 0:
-        return 0.0  # no two windows share a calendar day
-    grid, mask = _on_dates(cs.est_resid[involved], cs.est_pos[involved])
-    cnt = mask @ mask.T
-    sx = grid @ mask.T  # sum of x_i over the days shared with j
-    sxx = (grid * grid) @ mask.T
-    sxy = grid @ grid.T
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cov = cnt * sxy - sx * sx.T
-        var_i = cnt * sxx - sx * sx
-        r = cov / np.sqrt(var_i * var_i.T)
-    r = np.where((cnt >= min_overlap) & np.isfinite(r), r, 0.0)
-    weighted = np.zeros((n, n))
-    weighted[np.ix_(involved, involved)] = r * shared[np.ix_(involved, involved)]
-    iu = np.triu_indices(n, 1)
-    return float(np.mean(weighted[iu]))
-
-
-def _on_dates(values: np.ndarray, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Spread ``(N, L)`` values onto the union of their date positions: values and 0/1 mask."""
-    have = np.isfinite(values) & (pos >= 0)
-    _, inverse = np.unique(np.where(have, pos, -1), return_inverse=True)
-    inverse = inverse.reshape(values.shape)
-    width = int(inverse.max()) + 1 if inverse.size else 0
-    grid = np.zeros((values.shape[0], width))
-    mask = np.zeros((values.shape[0], width))
-    rows = np.broadcast_to(np.arange(values.shape[0])[:, None], values.shape)
-    grid[rows[have], inverse[have]] = values[have]
-    mask[rows[have], inverse[have]] = 1.0
-    return grid, mask
-
-
 # -- tests -----------------------------------------------------------------------------------
 
 
-def brown_warner(cs: CrossSection) -> TestResult:
+class BrownWarner(Statistic):
     r"""Brown-Warner t test of the CAAR with the crude dependence adjustment.
 
     The standard deviation of the average abnormal return comes from the time series of the
@@ -191,25 +140,43 @@ def brown_warner(cs: CrossSection) -> TestResult:
     Brown, S. J. and Warner, J. B. (1985). Using daily stock returns: the case of event studies.
     *Journal of Financial Economics* 14, 3-31.
     """
+
     name = "brown_warner"
-    n = cs.n
-    if n < 1:
-        return invalid(name, "no firm-event has a CAR in this window", n, CITE_BW, NULL_CAR)
-    resid = cs.est_resid
-    present = np.isfinite(resid).sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        aar_est = np.where(present > 0, np.nansum(resid, axis=0) / present, np.nan)
-    aar_est = aar_est[np.isfinite(aar_est)]
-    days = len(aar_est)
-    if days < 3:
-        return invalid(name, f"needs at least 3 estimation days, got {days}", n, CITE_BW, NULL_CAR)
-    sd = float(np.std(aar_est, ddof=1))
-    if not sd > 0:
-        return invalid(name, "the portfolio residuals have zero variance", n, CITE_BW, NULL_CAR)
-    caar = float(cs.car.mean())
-    stat = caar / (np.sqrt(cs.length) * sd)
-    dof = days - 1
-    return TestResult(name, float(stat), _p_t(stat, dof), f"t({dof})", NULL_CAR, n, CITE_BW, caar)
+    clustering_robust = True
+    citation = CITE_BW
+    null = NULL_CAR
+    needs = frozenset({"event_time_sums"})
+
+    def chunk(self, chunk: Chunk) -> dict[Any, np.ndarray]:
+        """Sums and counts of the estimation residuals per window, group and event-time day."""
+        sums = chunk.event_time_sums()
+        return {"resid": sums["est:resid"], "resid_n": sums["est:resid_n"]}
+
+    def finalize(self, reduced: Any, cs: CrossSection, cell: Cell) -> TestResult:
+        """The statistic of one group and window (formula under Notes)."""
+        n = cs.n
+        if n < 1:
+            return self.invalid("no firm-event has a CAR in this window", n)
+        at = (cell.window_index, cell.group_index)
+        total, present = reduced["resid"][at], reduced["resid_n"][at]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            aar_est = np.where(present > 0, total / present, np.nan)
+        aar_est = aar_est[np.isfinite(aar_est)]
+        days = len(aar_est)
+        if days < 3:
+            return self.invalid(f"needs at least 3 estimation days, got {days}", n)
+        sd = float(np.std(aar_est, ddof=1))
+        if not sd > 0:
+            return self.invalid("the portfolio residuals have zero variance", n)
+        caar = float(cs.car.mean())
+        stat = caar / (np.sqrt(cs.length) * sd)
+        dof = days - 1
+        return TestResult(
+            self.name, float(stat), p_t(stat, dof), f"t({dof})", self.null, n, self.citation, caar
+        )
+
+
+brown_warner = BrownWarner()
 
 
 def _patell_z(cs: CrossSection) -> tuple[float, str | None]:
@@ -223,7 +190,7 @@ def _patell_z(cs: CrossSection) -> tuple[float, str | None]:
     return float(scar.sum() / np.sqrt(factor.sum())), None
 
 
-def patell(cs: CrossSection) -> TestResult:
+class Patell(Statistic):
     r"""Patell standardized-residual test (standardized-CAR version for multi-day windows).
 
     Notes
@@ -247,12 +214,21 @@ def patell(cs: CrossSection) -> TestResult:
 
     Campbell, J. Y., Lo, A. W. and MacKinlay, A. C. (1997), ch. 4, statistic :math:`J_2`.
     """
+
     name = "patell"
-    z, reason = _patell_z(cs)
-    if reason is not None:
-        return invalid(name, reason, cs.n, CITE_PATELL, NULL_CAR)
-    caar = float(cs.car.mean())
-    return TestResult(name, z, _p_norm(z), "N(0,1)", NULL_CAR, cs.n, CITE_PATELL, caar)
+    citation = CITE_PATELL
+    null = NULL_CAR
+
+    def finalize(self, reduced: Any, cs: CrossSection, cell: Cell) -> TestResult:
+        """The statistic of one group and window (formula under Notes)."""
+        z, reason = _patell_z(cs)
+        if reason is not None:
+            return self.invalid(reason, cs.n)
+        caar = float(cs.car.mean())
+        return TestResult(self.name, z, p_norm(z), "N(0,1)", self.null, cs.n, self.citation, caar)
+
+
+patell = Patell()
 
 
 def _bmp_t(cs: CrossSection) -> tuple[float, str | None]:
@@ -265,7 +241,7 @@ def _bmp_t(cs: CrossSection) -> tuple[float, str | None]:
     return float(scar.mean() / (sd / np.sqrt(cs.n))), None
 
 
-def bmp(cs: CrossSection) -> TestResult:
+class BMP(Statistic):
     r"""Boehmer-Musumeci-Poulsen standardized cross-sectional test.
 
     Notes
@@ -286,39 +262,77 @@ def bmp(cs: CrossSection) -> TestResult:
     Boehmer, E., Musumeci, J. and Poulsen, A. B. (1991). Event-study methodology under conditions
     of event-induced variance. *Journal of Financial Economics* 30, 253-272.
     """
+
     name = "bmp"
-    t, reason = _bmp_t(cs)
-    if reason is not None:
-        return invalid(name, reason, cs.n, CITE_BMP, NULL_CAR)
-    dof = cs.n - 1
-    caar = float(cs.car.mean())
-    return TestResult(name, t, _p_t(t, dof), f"t({dof})", NULL_CAR, cs.n, CITE_BMP, caar)
+    citation = CITE_BMP
+    null = NULL_CAR
 
-
-def _kp_rbar(cs: CrossSection, name: str) -> tuple[float, TestResult | None]:
-    rbar = average_cross_correlation(cs)
-    if not np.isfinite(rbar):
-        return rbar, invalid(
-            name, "cannot estimate the residual cross-correlation", cs.n, CITE_KP, NULL_CAR
+    def finalize(self, reduced: Any, cs: CrossSection, cell: Cell) -> TestResult:
+        """The statistic of one group and window (formula under Notes)."""
+        t, reason = _bmp_t(cs)
+        if reason is not None:
+            return self.invalid(reason, cs.n)
+        dof = cs.n - 1
+        caar = float(cs.car.mean())
+        return TestResult(
+            self.name, t, p_t(t, dof), f"t({dof})", self.null, cs.n, self.citation, caar
         )
-    if 1.0 + (cs.n - 1) * rbar <= 0:
-        return rbar, invalid(
-            name,
-            f"average cross-correlation {rbar:.3f} makes 1 + (N-1) r-bar non-positive",
-            cs.n,
-            CITE_KP,
-            NULL_CAR,
-        )
-    return rbar, None
 
 
-def kolari_pynnonen(cs: CrossSection) -> TestResult:
+bmp = BMP()
+
+
+class _CrossCorrelationAdjusted(Statistic):
+    r"""What both Kolari-Pynnonen tests share: the reduction behind :math:`\bar r`.
+
+    The chunk step keeps the estimation residuals of the firm-events in some group's
+    subsample (:func:`~eventstudy.stats.correlation.subsamples`); combining joins them, and the
+    pair correlations are computed once per group for both tests.
+    """
+
+    clustering_robust = True
+    citation = CITE_KP
+    null = NULL_CAR
+    needs = frozenset({"pairs"})
+
+    @property
+    def reduction(self) -> str:
+        """Shared by both Kolari-Pynnonen tests."""
+        return "kolari_pynnonen_rbar"
+
+    def plan(
+        self, groups: dict[str, np.ndarray], day0_pos: np.ndarray, span: tuple[int, int]
+    ) -> PairPlan:
+        r"""Per group, the firm-events whose pairs give its :math:`\bar r`."""
+        return subsamples(groups, day0_pos, span)
+
+    def chunk(self, chunk: Chunk) -> PairResiduals:
+        r"""The chunk's residuals that some group's :math:`\bar r` uses."""
+        return PairResiduals.of_chunk(chunk, chunk.plans[self.reduction])
+
+    def combine(self, a: PairResiduals, b: PairResiduals) -> PairResiduals:
+        """Both reductions' residuals (blocks joined, not copied)."""
+        return a.join(b)
+
+    def _rbar(
+        self, reduced: PairResiduals, cs: CrossSection, cell: Cell
+    ) -> tuple[float, str | None, TestResult | None]:
+        rbar, note = reduced.rbar(cell.group, cell.group_size, cs)
+        if not np.isfinite(rbar):
+            return rbar, note, self.invalid("cannot estimate the residual cross-correlation", cs.n)
+        if 1.0 + (cs.n - 1) * rbar <= 0:
+            reason = f"average cross-correlation {rbar:.3f} makes 1 + (N-1) r-bar non-positive"
+            return rbar, note, self.invalid(reason, cs.n)
+        return rbar, note, None
+
+
+class KolariPynnonen(_CrossCorrelationAdjusted):
     r"""Kolari-Pynnonen cross-correlation adjusted BMP test.
 
     Notes
     -----
     With :math:`\bar r` the average pairwise correlation of estimation residuals
-    (:func:`average_cross_correlation`), Kolari and Pynnonen (2010) scale the BMP statistic:
+    (:func:`~eventstudy.stats.correlation.average_cross_correlation`), Kolari and Pynnonen (2010) scale the BMP statistic:
 
     .. math::
 
@@ -332,22 +346,37 @@ def kolari_pynnonen(cs: CrossSection) -> TestResult:
     Kolari, J. W. and Pynnonen, S. (2010). Event study testing with cross-sectional correlation
     of abnormal returns. *Review of Financial Studies* 23, 3996-4025.
     """
+
     name = "kolari_pynnonen"
-    t, reason = _bmp_t(cs)
-    if reason is not None:
-        return invalid(name, reason, cs.n, CITE_KP, NULL_CAR)
-    rbar, bad = _kp_rbar(cs, name)
-    if bad is not None:
-        return bad
-    stat = t * np.sqrt((1.0 - rbar) / (1.0 + (cs.n - 1) * rbar))
-    dof = cs.n - 1
-    caar = float(cs.car.mean())
-    return TestResult(
-        name, float(stat), _p_t(stat, dof), f"t({dof})", NULL_CAR, cs.n, CITE_KP, caar
-    )
+
+    def finalize(self, reduced: Any, cs: CrossSection, cell: Cell) -> TestResult:
+        """The statistic of one group and window (formula under Notes)."""
+        t, reason = _bmp_t(cs)
+        if reason is not None:
+            return self.invalid(reason, cs.n)
+        rbar, note, bad = self._rbar(reduced, cs, cell)
+        if bad is not None:
+            return bad
+        stat = t * np.sqrt((1.0 - rbar) / (1.0 + (cs.n - 1) * rbar))
+        dof = cs.n - 1
+        caar = float(cs.car.mean())
+        return TestResult(
+            self.name,
+            float(stat),
+            p_t(stat, dof),
+            f"t({dof})",
+            self.null,
+            cs.n,
+            self.citation,
+            caar,
+            note,
+        )
 
 
-def kolari_pynnonen_patell(cs: CrossSection) -> TestResult:
+kolari_pynnonen = KolariPynnonen()
+
+
+class KolariPynnonenPatell(_CrossCorrelationAdjusted):
     r"""Kolari-Pynnonen cross-correlation adjusted Patell test.
 
     Notes
@@ -367,21 +396,38 @@ def kolari_pynnonen_patell(cs: CrossSection) -> TestResult:
     ----------
     Kolari, J. W. and Pynnonen, S. (2010). *Review of Financial Studies* 23, 3996-4025.
     """
+
     name = "kolari_pynnonen_patell"
-    z, reason = _patell_z(cs)
-    if reason is not None:
-        return invalid(name, reason, cs.n, CITE_KP, NULL_CAR)
-    if cs.n < 2:
-        return invalid(name, f"needs at least 2 firm-events, got {cs.n}", cs.n, CITE_KP, NULL_CAR)
-    rbar, bad = _kp_rbar(cs, name)
-    if bad is not None:
-        return bad
-    stat = z / np.sqrt(1.0 + (cs.n - 1) * rbar)
-    caar = float(cs.car.mean())
-    return TestResult(name, float(stat), _p_norm(stat), "N(0,1)", NULL_CAR, cs.n, CITE_KP, caar)
+
+    def finalize(self, reduced: Any, cs: CrossSection, cell: Cell) -> TestResult:
+        """The statistic of one group and window (formula under Notes)."""
+        z, reason = _patell_z(cs)
+        if reason is not None:
+            return self.invalid(reason, cs.n)
+        if cs.n < 2:
+            return self.invalid(f"needs at least 2 firm-events, got {cs.n}", cs.n)
+        rbar, note, bad = self._rbar(reduced, cs, cell)
+        if bad is not None:
+            return bad
+        stat = z / np.sqrt(1.0 + (cs.n - 1) * rbar)
+        caar = float(cs.car.mean())
+        return TestResult(
+            self.name,
+            float(stat),
+            p_norm(stat),
+            "N(0,1)",
+            self.null,
+            cs.n,
+            self.citation,
+            caar,
+            note,
+        )
 
 
-def skewness_adjusted_t(cs: CrossSection) -> TestResult:
+kolari_pynnonen_patell = KolariPynnonenPatell()
+
+
+class SkewnessAdjustedT(Statistic):
     r"""Skewness-adjusted t test of the mean CAR (Hall's transformation).
 
     Notes
@@ -405,23 +451,39 @@ def skewness_adjusted_t(cs: CrossSection) -> TestResult:
     Lyon, J. D., Barber, B. M. and Tsai, C.-L. (1999). Improved methods for tests of long-run
     abnormal stock returns. *Journal of Finance* 54, 165-201.
     """
+
     name = "skewness_adjusted_t"
-    n = cs.n
-    if n < 3:
-        return invalid(name, f"needs at least 3 firm-events, got {n}", n, CITE_HALL, NULL_CAR)
-    mean = float(cs.car.mean())
-    sd = float(cs.car.std(ddof=1))
-    if not sd > 0:
-        return invalid(name, "the CARs have zero cross-sectional variance", n, CITE_HALL, NULL_CAR)
-    s = mean / sd
-    gamma = float(((cs.car - mean) ** 3).sum() / (n * sd**3))
-    stat = np.sqrt(n) * (s + gamma * s**2 / 3.0 + gamma**2 * s**3 / 27.0 + gamma / (6.0 * n))
-    return TestResult(
-        name, float(stat), _p_t(stat, n - 1), f"t({n - 1})", NULL_CAR, n, CITE_HALL, mean
-    )
+    citation = CITE_HALL
+    null = NULL_CAR
+
+    def finalize(self, reduced: Any, cs: CrossSection, cell: Cell) -> TestResult:
+        """The statistic of one group and window (formula under Notes)."""
+        n = cs.n
+        if n < 3:
+            return self.invalid(f"needs at least 3 firm-events, got {n}", n)
+        mean = float(cs.car.mean())
+        sd = float(cs.car.std(ddof=1))
+        if not sd > 0:
+            return self.invalid("the CARs have zero cross-sectional variance", n)
+        s = mean / sd
+        gamma = float(((cs.car - mean) ** 3).sum() / (n * sd**3))
+        stat = np.sqrt(n) * (s + gamma * s**2 / 3.0 + gamma**2 * s**3 / 27.0 + gamma / (6.0 * n))
+        return TestResult(
+            self.name,
+            float(stat),
+            p_t(stat, n - 1),
+            f"t({n - 1})",
+            self.null,
+            n,
+            self.citation,
+            mean,
+        )
 
 
-def portfolio_regression(cs: CrossSection) -> TestResult:
+skewness_adjusted_t = SkewnessAdjustedT()
+
+
+class PortfolioRegression(Statistic):
     r"""Portfolio (dummy-variable) regression test of the portfolio CAR.
 
     The group's firms form one equally weighted portfolio whose return is regressed on the
@@ -455,20 +517,40 @@ def portfolio_regression(cs: CrossSection) -> TestResult:
     Karafiath, I. (1988). Using dummy variables in the event methodology. *Financial Review* 23,
     351-357.
     """
+
     name = "portfolio_regression"
-    n = cs.n
-    if n < 1:
-        return invalid(name, "no firm-event has a CAR in this window", n, CITE_PORT, NULL_CAR)
-    sample = cs.fit.sample
-    cols = sample.window_columns(cs.window)
-    rows = cs.rows
-    firm = np.concatenate([sample.firm_est[rows], sample.firm_evt[np.ix_(rows, cols)]], axis=1)
-    mkt = np.concatenate([sample.market_est[rows], sample.market_evt[np.ix_(rows, cols)]], axis=1)
-    with np.errstate(invalid="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        port = np.nanmean(firm, axis=0)
-        bench = np.nanmean(mkt, axis=0)
-    return portfolio_dummy_test(port, bench, sample.firm_est.shape[1], len(cols), n)
+    clustering_robust = True
+    citation = CITE_PORT
+    null = NULL_CAR
+    needs = frozenset({"event_time_sums", "portfolio"})
+
+    def chunk(self, chunk: Chunk) -> dict[Any, np.ndarray]:
+        """Sums and counts of firm and benchmark returns per window, group and event-time day.
+
+        Per window, the estimation days followed by the window's days.
+        """
+        sums = chunk.event_time_sums()
+        out: dict[Any, np.ndarray] = {}
+        for key in ("port_f", "port_fn", "port_m", "port_mn"):
+            window = chunk.window_slices(sums[f"win:{key}"])
+            for wi, est in enumerate(sums[f"est:{key}"]):
+                out[(key, wi)] = np.concatenate([est, window[wi]], axis=1)
+        return out
+
+    def finalize(self, reduced: Any, cs: CrossSection, cell: Cell) -> TestResult:
+        """The statistic of one group and window (formula under Notes)."""
+        n = cs.n
+        if n < 1:
+            return self.invalid("no firm-event has a CAR in this window", n)
+        wi, gi = cell.window_index, cell.group_index
+        with np.errstate(invalid="ignore", divide="ignore"):
+            fn, mn = reduced[("port_fn", wi)][gi], reduced[("port_mn", wi)][gi]
+            port = np.where(fn > 0, reduced[("port_f", wi)][gi] / fn, np.nan)
+            bench = np.where(mn > 0, reduced[("port_m", wi)][gi] / mn, np.nan)
+        return portfolio_dummy_test(port, bench, len(port) - cs.length, cs.length, n)
+
+
+portfolio_regression = PortfolioRegression()
 
 
 def portfolio_dummy_test(
@@ -477,8 +559,7 @@ def portfolio_dummy_test(
     r"""The portfolio regression given the portfolio and benchmark series.
 
     ``port`` and ``bench`` hold ``length`` estimation days followed by ``t_days`` window days;
-    ``n`` is the number of firm-events in the portfolio. Shared by the per-group test and the
-    chunked engine so that both compute the same statistic.
+    ``n`` is the number of firm-events in the portfolio.
 
     Notes
     -----
@@ -537,4 +618,4 @@ def portfolio_dummy_test(
     if not var > 0:
         return invalid(name, "the portfolio residuals have zero variance", n, CITE_PORT, NULL_CAR)
     stat = est / np.sqrt(var)
-    return TestResult(name, float(stat), _p_t(stat, dof), f"t({dof})", NULL_CAR, n, CITE_PORT, est)
+    return TestResult(name, float(stat), p_t(stat, dof), f"t({dof})", NULL_CAR, n, CITE_PORT, est)

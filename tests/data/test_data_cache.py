@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 import warnings
 from pathlib import Path
 
@@ -96,8 +97,22 @@ def test_default_root(monkeypatch, tmp_path):
     assert default_cache_root() == tmp_path / "x"
     assert ParquetCache().root == tmp_path / "x"
     monkeypatch.delenv("EVENTSTUDY_CACHE")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    assert default_cache_root() == tmp_path / "home" / ".cache" / "eventstudy"
+    if sys.platform.startswith("linux"):
+        assert default_cache_root() == tmp_path / "home" / ".cache" / "eventstudy"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="XDG applies on Linux")
+def test_default_root_follows_the_platform_cache_folder(monkeypatch, tmp_path):
+    """platformdirs: $XDG_CACHE_HOME moves the default folder (the calendars' too)."""
+    from eventstudy.calendar import _cache_file
+
+    monkeypatch.delenv("EVENTSTUDY_CACHE", raising=False)
+    monkeypatch.delenv("EVENTSTUDY_CALENDAR_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert default_cache_root() == tmp_path / "xdg" / "eventstudy"
+    assert _cache_file("XNYS") == tmp_path / "xdg" / "eventstudy" / "calendars" / "XNYS.npz"
 
 
 @pytest.mark.parametrize(

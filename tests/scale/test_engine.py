@@ -1,4 +1,4 @@
-"""The chunked engine against statsmodels per event and against the registered test functions."""
+"""The chunked engine against statsmodels per event, and its partitions against one in-memory chunk."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ import pytest
 from eventstudy import engine
 from eventstudy.errors import InputError
 from eventstudy.models import get_model
-from eventstudy.reference import reference_market_model
 from eventstudy.sample import build_sample
-from eventstudy.stats import TESTS, CrossSection, average_cross_correlation
+from eventstudy.stats import TESTS, CrossSection, average_cross_correlation, correlation
 from eventstudy.stats.clustering import clustered_dates
 from eventstudy.study import EventStudy
 
+from .reference_study import reference_market_model
 from .synthetic import ESTIMATION, WINDOWS, FramePrices, event_set, pairs, panel, prices_long
 
 MODEL = dataclasses.replace(get_model("market"), min_nobs=120)
@@ -63,9 +63,9 @@ def test_day_positions_equal_pandas_get_indexer(unit: str, tz: str | None) -> No
     days = pd.DatetimeIndex(
         list(rng.choice(sessions, 40)) + list(pd.date_range("2019-12-01", periods=40, tz=tz))
     ).insert(0, pd.NaT)
-    np.testing.assert_array_equal(engine._positions(sessions, days), sessions.get_indexer(days))
+    np.testing.assert_array_equal(engine.positions(sessions, days), sessions.get_indexer(days))
     shuffled = sessions[rng.permutation(len(sessions))]  # unsorted: pandas' own lookup
-    np.testing.assert_array_equal(engine._positions(shuffled, days), shuffled.get_indexer(days))
+    np.testing.assert_array_equal(engine.positions(shuffled, days), shuffled.get_indexer(days))
 
 
 def test_results_do_not_depend_on_the_memory_layout_of_the_returns() -> None:
@@ -107,6 +107,8 @@ def test_results_do_not_depend_on_the_memory_layout_of_the_returns() -> None:
 @pytest.mark.parametrize("missing", ["nan", "skip"])
 @pytest.mark.parametrize("ties", [False, True])
 def test_engine_tests_match_registered_functions(missing: str, ties: bool) -> None:
+    """Chunks of 7 firm-events in overlapping group layers, combined, give the statistics of one
+    in-memory chunk of each group (the combine steps and the layout are what is tested)."""
     returns, market = panel(7, missing=0.03)
     if ties:  # rounded returns repeat (firm, market) pairs, so residuals and ARs tie
         returns, market = returns.round(2), market.round(2)
@@ -126,7 +128,7 @@ def test_engine_tests_match_registered_functions(missing: str, ties: bool) -> No
             for name, spec in TESTS.items():
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    want = spec.func(cs)
+                    want = spec(cs)
                 assert got[name].distribution == want.distribution, (g, w, name)
                 if np.isfinite(want.stat):
                     assert got[name].stat == pytest.approx(want.stat, abs=1e-10), (g, w, name)
@@ -139,7 +141,7 @@ def test_engine_tests_match_registered_functions(missing: str, ties: bool) -> No
 def test_kolari_pynnonen_subsample_is_flagged(monkeypatch: pytest.MonkeyPatch) -> None:
     # 40 firm-events on one date: 780 overlapping pairs; a budget of 110 draws
     # floor(40 * sqrt(110 / 780)) = 15 of them
-    monkeypatch.setattr(engine, "KP_MAX_PAIRS", 110)
+    monkeypatch.setattr(correlation, "KP_MAX_PAIRS", 110)
     returns, market = panel(3, n_firms=40, missing=0.0)
     pr = pairs(returns, 3, 40, n_events=1)
     pr["day0"] = returns.index[400]  # one shared date: every window overlaps
@@ -152,13 +154,13 @@ def test_kolari_pynnonen_subsample_is_flagged(monkeypatch: pytest.MonkeyPatch) -
     assert "random subsample of 15" in kp.reason
     # the subsample's r-bar, by the registered formula on those 15 firm-events
     fit = MODEL.fit(build_sample(pr, returns, market, ESTIMATION, WINDOWS))
-    rng = np.random.default_rng(engine.KP_SEED)
+    rng = np.random.default_rng(correlation.KP_SEED)
     sub = np.sort(rng.choice(np.arange(len(pr)), 15, replace=False))
     rbar = average_cross_correlation(CrossSection.from_fit(fit, sub, (0, 0)))
     full = CrossSection.from_fit(fit, np.arange(len(pr)), (0, 0))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        t_bmp = TESTS["bmp"].func(full).stat
+        t_bmp = TESTS["bmp"](full).stat
     n = full.n
     want = t_bmp * np.sqrt((1 - rbar) / (1 + (n - 1) * rbar))
     assert kp.stat == pytest.approx(want, abs=1e-10)

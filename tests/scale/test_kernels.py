@@ -7,8 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from eventstudy import kernels
-from eventstudy.engine import _overlapping_pairs, _patterns
 from eventstudy.models.base import quad_form
+from eventstudy.stats.chunk import valid_patterns as _patterns
+from eventstudy.stats.correlation import overlapping_pairs as _overlapping_pairs
 
 
 @settings(max_examples=200, deadline=None)

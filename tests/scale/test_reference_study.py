@@ -1,11 +1,12 @@
-"""The chunked engine against the textbook per-event study (eventstudy.reference.reference_study).
+"""The chunked engine against the textbook per-event study (tests/scale/reference_study.py).
 
 The reference fits one statsmodels OLS per firm-event, ranks with scipy one firm-event at a time,
 averages across firms with pandas frames, correlates residuals pair by pair and fits the portfolio
 regression with statsmodels; it shares no code with the engine or eventstudy.stats. Every per-firm
 number and every test statistic, p-value and estimate must agree to 1e-10 (relative).
 
-Kolari-Pynnonen r-bar: the engine subsamples groups with more than ``engine.KP_MAX_PAIRS``
+Kolari-Pynnonen r-bar: the engine subsamples groups with more than
+``stats.correlation.KP_MAX_PAIRS``
 pairs of overlapping windows. Every sample here is far below that, except in
 ``test_kolari_pynnonen_subsample_matches``, which lowers the budget and gives the reference the
 engine's subsample.
@@ -26,9 +27,9 @@ from eventstudy._types import MissingInWindow
 from eventstudy.errors import InputError
 from eventstudy.models import get_model
 from eventstudy.models.base import ReturnModel
-from eventstudy.reference import TEST_NAMES, ReferenceStudy, reference_study
-from eventstudy.stats import TESTS
+from eventstudy.stats import TESTS, correlation
 
+from .reference_study import TEST_NAMES, ReferenceStudy, reference_study
 from .synthetic import ESTIMATION, WINDOWS, pairs, panel
 
 RTOL = 1e-10
@@ -172,7 +173,7 @@ def test_rbar_with_a_shared_day0_is_the_mean_pairwise_correlation() -> None:
 def test_kolari_pynnonen_subsample_matches(monkeypatch: pytest.MonkeyPatch) -> None:
     """Over the pair budget the engine draws a seeded subsample for r-bar; given the same rows,
     the reference's pair average agrees."""
-    monkeypatch.setattr(engine, "KP_MAX_PAIRS", 60)
+    monkeypatch.setattr(correlation, "KP_MAX_PAIRS", 60)
     returns, market = panel(3, n_firms=30, missing=0.03)
     pr = _clustered_pairs(returns, 3)
     run = _engine(pr, returns, market)

@@ -49,7 +49,7 @@ def test_corrado_rank_by_loop(fit, window):
     ubar = np.array([np.mean(col[np.isfinite(col)]) for col in u.T])
     s = np.sqrt(np.mean(ubar**2))
     z = ubar[length:].sum() / (np.sqrt(t) * s)
-    res = TESTS["corrado_rank"].func(cs)
+    res = TESTS["corrado_rank"](cs)
     assert res.stat == pytest.approx(z, rel=1e-10)
     assert res.p_value == pytest.approx(2 * sps.norm.sf(abs(z)), rel=1e-9)
 
@@ -69,7 +69,7 @@ def test_corrado_zivney_sign_by_loop(fit, window):
     gt = np.array([col[np.isfinite(col)].sum() / np.sqrt(np.isfinite(col).sum()) for col in g.T])
     s = np.sqrt(np.mean(gt**2))
     z = gt[length:].sum() / (np.sqrt(t) * s)
-    res = TESTS["corrado_zivney_sign"].func(cs)
+    res = TESTS["corrado_zivney_sign"](cs)
     assert res.stat == pytest.approx(z, rel=1e-10)
 
 
@@ -81,7 +81,7 @@ def test_generalized_sign_by_hand(fit, window):
     w = sum(c > 0 for c in cs.car)
     n = cs.n
     z = (w - n * p) / np.sqrt(n * p * (1 - p))
-    res = TESTS["generalized_sign"].func(cs)
+    res = TESTS["generalized_sign"](cs)
     assert res.stat == pytest.approx(z, rel=1e-12)
     assert res.estimate == pytest.approx(w / n)
 
@@ -106,7 +106,7 @@ def test_grank_by_loop(fit, window):
     s = np.sqrt(np.sum(cnt / n * ubar**2) / days)
     z = ubar[-1] / s
     t = z * np.sqrt((days - 2) / (days - 1 - z**2))
-    res = TESTS["grank"].func(cs)
+    res = TESTS["grank"](cs)
     assert res.stat == pytest.approx(t, rel=1e-10)
     assert res.distribution == f"t({days - 2})"
     assert res.p_value == pytest.approx(2 * sps.t.sf(abs(t), days - 2), rel=1e-9)
@@ -115,7 +115,7 @@ def test_grank_by_loop(fit, window):
 @pytest.mark.parametrize("window", WINDOWS)
 def test_wilcoxon_exact_matches_scipy(fit, window):
     cs = CrossSection.from_fit(fit, np.arange(fit.n), window)
-    res = TESTS["wilcoxon"].func(cs)
+    res = TESTS["wilcoxon"](cs)
     ref = sps.wilcoxon(cs.car, method="exact")
     assert res.p_value == pytest.approx(ref.pvalue, rel=1e-10)
     assert res.distribution.startswith("exact")
@@ -127,7 +127,7 @@ def test_wilcoxon_normal_approximation_with_ties_and_zeros_matches_scipy(fit):
     cars = np.round(rng.normal(0.003, 0.01, 80), 3)  # many ties, some zeros
     cars[:3] = 0.0
     cs = dataclasses.replace(cs, car=cars, rows=np.arange(80))
-    res = TESTS["wilcoxon"].func(cs)
+    res = TESTS["wilcoxon"](cs)
     ref = sps.wilcoxon(cars, zero_method="wilcox", correction=False, method="approx")
     assert res.p_value == pytest.approx(ref.pvalue, rel=1e-10)
     assert abs(res.stat) == pytest.approx(abs(ref.zstatistic), rel=1e-10)
@@ -140,5 +140,5 @@ def test_rank_tests_detect_a_large_shift():
     fit = MarketModel().fit(sample)
     cs = CrossSection.from_fit(fit, np.arange(40), (0, 0))
     for name in ("corrado_rank", "corrado_zivney_sign", "generalized_sign", "grank", "wilcoxon"):
-        res = TESTS[name].func(cs)
+        res = TESTS[name](cs)
         assert res.stat > 0 and res.p_value < 0.001, name

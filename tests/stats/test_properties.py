@@ -24,7 +24,7 @@ def all_stats(returns, market, pairs, window=WINDOW):
     cs = CrossSection.from_fit(fit, np.arange(fit.n), window)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return {name: spec.func(cs) for name, spec in TESTS.items()}
+        return {name: spec(cs) for name, spec in TESTS.items()}
 
 
 common = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -13,6 +13,10 @@ Two entry points:
   pair on calendar dates with :meth:`pandas.Series.corr`, and fits the portfolio dummy regression
   with statsmodels. It shares no code with :mod:`eventstudy.engine` or :mod:`eventstudy.stats`.
 
+It is test code (under ``tests/``, not shipped): the suite in ``tests/scale/`` and
+``benchmarks/bench_scale.py`` (run from a checkout) are its only callers, and keeping it out of
+the package keeps statsmodels/scipy.stats oracles away from the code they check.
+
 Per firm-event :math:`i`, the OLS of the firm's returns on a constant and the benchmark over the
 estimation window (days where either return is missing are dropped, :math:`L_i` days used) gives
 :math:`\hat\alpha_i, \hat\beta_i`, the residual variance :math:`s_i^2 = SSR_i/(L_i - 2)`
@@ -26,7 +30,7 @@ R_{mt}` and
     \operatorname{Var}(CAR_i(a,b)) = T s_i^2 + c'\hat V_i c, \quad c = \sum_{t=a}^{b} x_t,
 
 with :math:`x_t = (1, R_{mt})'` (Campbell, Lo and MacKinlay 1997, ch. 4). It is slow on purpose
-(one regression per firm-event) and is used by the tests and the scale benchmark.
+(one regression per firm-event).
 """
 
 from __future__ import annotations
@@ -39,8 +43,8 @@ import pandas as pd
 from scipy import sparse
 from scipy import stats as sps
 
-from ._types import MissingInWindow, WindowSpec, validate_literal
-from .errors import InputError
+from eventstudy._types import MissingInWindow, WindowSpec, validate_literal
+from eventstudy.errors import InputError
 
 __all__ = ["ReferenceResult", "ReferenceStudy", "reference_market_model", "reference_study"]
 

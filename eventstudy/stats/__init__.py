@@ -28,6 +28,7 @@ from .parametric import (
     standardized_car,
 )
 from .statistic import Statistic
+from .volatility import beaver_u
 
 TESTS: dict[str, Statistic] = {
     "cross_sectional_t": cross_sectional_t,
@@ -43,6 +44,7 @@ TESTS: dict[str, Statistic] = {
     "generalized_sign": generalized_sign,
     "grank": grank,
     "wilcoxon": wilcoxon,
+    "beaver_u": beaver_u,
 }
 """Registered statistics by name (family and clustering robustness are their attributes)."""
 
@@ -68,6 +70,9 @@ TEST_ALIASES: dict[str, str] = {
     "gsign": "generalized_sign",
     "generalized_rank": "grank",
     "signed_rank": "wilcoxon",
+    "beaver": "beaver_u",
+    "volatility": "beaver_u",
+    "variance": "beaver_u",
 }
 
 
@@ -91,6 +96,7 @@ __all__ = [
     "Statistic",
     "TestResult",
     "average_cross_correlation",
+    "beaver_u",
     "bmp",
     "brown_warner",
     "car_t",

@@ -65,7 +65,7 @@ def test_clustering_with_cross_correlation_breaks_naive_tests_not_robust_ones():
 def test_power_rises_with_the_abnormal_return():
     bench = load_benchmark()
     table = bench.simulate("independent", 40, 50, seed=8, shocks=(0.01, 0.02), windows=((0, 0),))
-    for name in TESTS:
+    for name in (n for n, spec in TESTS.items() if spec.null == "mean CAR = 0"):
         one = table[(table.test == name) & (table.shock == 0.01)].rejection.iloc[0]
         two = table[(table.test == name) & (table.shock == 0.02)].rejection.iloc[0]
         assert two >= one and two > 0.9, name

@@ -1,4 +1,4 @@
-r"""Abnormal volatility: did the event change the variance of returns?
+r"""Abnormal volatility: a test of whether the event changed the variance of returns.
 
 A test of means assumes the event leaves the variance alone; when it does not (event-induced
 variance), Patell's test over-rejects and the BMP test, which rescales by the cross-sectional

@@ -13,6 +13,10 @@ import pandas as pd
 
 from eventstudy.sample import EventSample, build_sample
 
+SMALL_EST = (-60, -11)
+SMALL_WINDOWS = ((0, 0), (-1, 1), (-2, 3))
+"""Estimation window and event windows of the ``small`` fixture (tests/stats/conftest.py)."""
+
 
 @dataclass
 class HandFirm:

@@ -9,24 +9,14 @@ import numpy as np
 import pytest
 import statsmodels.api as sm
 from scipy import stats as sps
+from stats_oracles import SMALL_EST as EST
+from stats_oracles import SMALL_WINDOWS as WINDOWS
 from stats_oracles import hand_market_model, make_panel, sample_from
 
 from eventstudy.errors import InvalidTestStatistic
 from eventstudy.models import MarketModel
 from eventstudy.stats import TESTS, CrossSection, car_t
 from eventstudy.stats.correlation import average_cross_correlation
-
-EST = (-60, -11)
-WINDOWS = ((0, 0), (-1, 1), (-2, 3))
-
-
-@pytest.fixture(scope="module")
-def small():
-    """5 firms sharing day 0, a 50-day estimation window, +1% on day 0, plus an industry factor."""
-    returns, market, pairs = make_panel(n_firms=5, n_days=80, seed=3, shock=0.01, industry_sd=0.006)
-    sample = sample_from(returns, market, pairs, EST, WINDOWS)
-    fit = dataclasses.replace(MarketModel(), min_nobs=10).fit(sample)
-    return returns, market, pairs, sample, fit
 
 
 def hand_firms(small, window):

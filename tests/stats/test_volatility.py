@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats as sps
+from stats_oracles import SMALL_WINDOWS as WINDOWS
 from stats_oracles import make_panel, sample_from
-from test_parametric import WINDOWS, cs_of, hand_firms, small  # noqa: F401 (fixture)
+from test_parametric import cs_of, hand_firms
 
 from eventstudy.models import MarketModel
 from eventstudy.stats import TESTS, CrossSection

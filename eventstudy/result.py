@@ -451,3 +451,68 @@ class StudyResult(SummaryMixin):
             executor=executor,  # type: ignore[arg-type]
             scheduler=scheduler,
         )
+
+    def long_horizon(
+        self,
+        window: tuple[int, int] | None = None,
+        *,
+        measure: str = "bhar",
+        resamples: int = 1000,
+        seed: int = 0,
+    ) -> pd.DataFrame:
+        """Long-horizon tests of the mean BHAR (or CAR) per event and pooled.
+
+        The conventional t, Hall's skewness-adjusted t and its bootstrap (Lyon, Barber and Tsai
+        1999; :mod:`eventstudy.stats.long_horizon`). ``ALL`` pools every firm-event once per
+        (ticker, day 0); per-event rows come first when there are at most 50 events.
+
+        Parameters
+        ----------
+        window
+            The window (default: the study's longest).
+        measure
+            ``"bhar"`` (default) or ``"car"``.
+        resamples, seed
+            Bootstrap resamples and the generator's seed.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per group (:data:`eventstudy.stats.long_horizon.COLUMNS`).
+        """
+        from .errors import InputError
+        from .stats.long_horizon import long_horizon_tests
+
+        if measure not in ("bhar", "car"):
+            raise InputError(
+                f"measure={measure!r} is not a valid choice; use 'bhar' or 'car'.",
+                field="measure",
+                value=measure,
+            )
+        if isinstance(resamples, bool) or not isinstance(resamples, int) or resamples < 99:
+            raise InputError(
+                f"resamples={resamples!r} is too few for a bootstrap p-value; use at least 99 "
+                "(1000 is the usual choice).",
+                field="resamples",
+                value=resamples,
+            )
+        windows = self.events.windows if not self.meta.get("windows") else self.meta["windows"]
+        chosen = window or max(windows, key=lambda w: (w[1] - w[0], -w[0]))
+        rows = self.car[
+            (self.car["window_start"] == chosen[0]) & (self.car["window_end"] == chosen[1])
+        ]
+        if rows.empty:
+            listed = ", ".join(f"({a}, {b})" for a, b in windows)
+            raise InputError(
+                f"window={tuple(chosen)} is not among the study's windows ({listed}); pick one "
+                "or rerun the study with it.",
+                field="window",
+                value=str(tuple(chosen)),
+            )
+        pairs = self.fit.sample.pairs[["event_id", "ticker", "day0"]]
+        keyed = rows.merge(pairs, on=["event_id", "ticker"], how="left")
+        pooled = keyed.drop_duplicates(["ticker", "day0"]).assign(event_id="ALL")
+        # per event only when the events are few (a sample's events are one firm each)
+        few = keyed["event_id"].nunique() <= 50
+        both = pd.concat([keyed, pooled], ignore_index=True) if few else pooled
+        return long_horizon_tests(both, measure, tuple(chosen), resamples=resamples, seed=seed)

@@ -16,6 +16,7 @@ from ._numeric import t_sf
 from .base import Cell, CrossSection, TestResult, invalid, p_norm, p_t
 from .chunk import Chunk
 from .correlation import PairPlan, PairResiduals, subsamples
+from .long_horizon import skewness_adjusted
 from .statistic import Statistic
 
 # -- names ---------------------------------------------------------------------------------
@@ -461,13 +462,10 @@ class SkewnessAdjustedT(Statistic):
         n = cs.n
         if n < 3:
             return self.invalid(f"needs at least 3 firm-events, got {n}", n)
-        mean = float(cs.car.mean())
-        sd = float(cs.car.std(ddof=1))
-        if not sd > 0:
+        stat = float(skewness_adjusted(cs.car))
+        if not np.isfinite(stat):
             return self.invalid("the CARs have zero cross-sectional variance", n)
-        s = mean / sd
-        gamma = float(((cs.car - mean) ** 3).sum() / (n * sd**3))
-        stat = np.sqrt(n) * (s + gamma * s**2 / 3.0 + gamma**2 * s**3 / 27.0 + gamma / (6.0 * n))
+        mean = float(cs.car.mean())
         return TestResult(
             self.name,
             float(stat),

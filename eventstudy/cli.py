@@ -51,6 +51,13 @@ def say(console: Console, text: object, label: str = "", style: str = "") -> Non
     console.print(line, highlight=False, soft_wrap=True)
 
 
+#: The registered return models (eventstudy.models.MODELS), named here so that --help needs no
+#: import of the library; a test keeps the two equal.
+MODEL_NAMES = (
+    "market", "mean_adjusted", "market_adjusted", "capm", "ff3", "ff5", "carhart",
+    "scholes_williams", "dimson",
+)  # fmt: skip
+
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show the full traceback of an error.")]
 
 
@@ -154,7 +161,10 @@ def run(
         str | None, typer.Option(help="Benchmark ticker (default: event file, SPY).")
     ] = None,
     model: Annotated[
-        str, typer.Option(help="Normal-return model, e.g. market, mean_adjusted.")
+        str,
+        typer.Option(
+            help=f"Normal-return model: {', '.join(MODEL_NAMES)} (see eventstudy models)."
+        ),
     ] = "market",
     estimation: Annotated[
         tuple[int, int] | None,
@@ -199,6 +209,57 @@ def run(
             "'data'); default: the event file's, XNYS for CSV."
         ),
     ] = None,
+    tests: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--tests",
+            help="Test statistic to run; repeat for several (default all; see eventstudy tests).",
+        ),
+    ] = None,
+    group_by: Annotated[
+        str | None,
+        typer.Option(
+            help="Groups for the tests: auto, event, pooled, or a characteristic column of a "
+            "CSV sample (industry), or its quantiles (size:5)."
+        ),
+    ] = None,
+    min_estimation_obs: Annotated[
+        int | None,
+        typer.Option(
+            help="Fewest estimation returns a firm-event needs (default: half the window)."
+        ),
+    ] = None,
+    price_field: Annotated[
+        str, typer.Option(help="Price the returns come from: adj_close or close.")
+    ] = "adj_close",
+    missing: Annotated[
+        str, typer.Option(help="A missing abnormal return in a window: nan (CAR missing) or skip.")
+    ] = "nan",
+    chunk_size: Annotated[
+        int | None, typer.Option(help="Firm-events estimated at a time (default 20000).")
+    ] = None,
+    regress: Annotated[
+        list[str] | None,
+        typer.Option(
+            help='Cross-sectional regression of CARs, e.g. "car ~ surprise + np.log(size)"; '
+            "repeat for several (writes regression.csv)."
+        ),
+    ] = None,
+    volume: Annotated[
+        bool, typer.Option(help="Also measure abnormal trading volume (abnormal_volume.csv).")
+    ] = False,
+    long_horizon: Annotated[
+        bool,
+        typer.Option(help="Skewness-adjusted and bootstrap tests of the BHARs (long_horizon.csv)."),
+    ] = False,
+    calendar_time: Annotated[
+        bool,
+        typer.Option(help="Calendar-time portfolio regression of the longest window."),
+    ] = False,
+    placebo: Annotated[
+        int, typer.Option(help="Placebo-date permutation test with this many draws (0: none).")
+    ] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of the bootstrap and placebo draws.")] = 0,
     debug: DebugOption = False,
 ) -> None:
     """Run an event study and write tables, plots and a report."""
@@ -219,6 +280,32 @@ def run(
         options["returns"] = returns
     if calendar is not None:
         options["calendar"] = calendar
+    if tests:
+        options["tests"] = tuple(tests)
+    if group_by is not None:
+        options["group_by"] = group_by
+    if min_estimation_obs is not None:
+        options["min_estimation_obs"] = min_estimation_obs
+    if price_field != "adj_close":
+        options["price_field"] = price_field
+    if missing != "nan":
+        options["missing"] = missing
+    if chunk_size is not None:
+        options["chunk_size"] = chunk_size
+    if volume:
+        options["volume"] = True
+    analyses: dict[str, Any] = {}
+    if regress:
+        analyses["regress"] = tuple(regress)
+    if long_horizon:
+        analyses["long_horizon"] = True
+    if calendar_time:
+        analyses["calendar_time"] = True
+    if placebo:
+        analyses["placebo"] = placebo
+    if analyses:
+        analyses["seed"] = seed
+        options["analyses"] = analyses
     columns = (
         TextColumn("{task.description:<10}"),
         BarColumn(),
@@ -243,6 +330,27 @@ def run(
         say(err, note, "note:", "yellow")
     say(out, result.summary())
     say(out, f"\nwrote {folder}/ (report.html, report.md, CSV tables, plots)")
+
+
+@app.command("models")
+@handle_errors
+def list_models(debug: DebugOption = False) -> None:
+    """List the normal-return models, one line each with its citation."""
+    from .catalog import model_catalog
+
+    for row in model_catalog().itertuples():
+        say(out, f"{row.name:<18} {row.summary}. {row.citation}")
+
+
+@app.command("tests")
+@handle_errors
+def list_tests(debug: DebugOption = False) -> None:
+    """List the test statistics, one line each with its citation."""
+    from .catalog import test_catalog
+
+    for row in test_catalog().itertuples():
+        robust = "clustering-robust" if row.clustering_robust else "independent firms"
+        say(out, f"{row.name:<24} {row.summary} ({robust}). {row.citation}")
 
 
 @events_app.command("validate")

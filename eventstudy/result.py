@@ -69,6 +69,10 @@ class StudyResult(SummaryMixin):
         Per group, whether its firm-events share event dates.
     meta
         Run facts: data source, price range, options.
+    extras
+        Tables of the analyses asked for after the estimation, by name: ``regression``,
+        ``group_differences``, ``abnormal_volume``, ``volume_path``, ``volume_tests``,
+        ``long_horizon``, ``calendar_time``, ``placebo`` (see :meth:`with_extras`).
     inputs
         What the model was fitted on (:class:`eventstudy.firm_fit.FitInputs`), kept by reference
         so that :meth:`fit_of` can refit one firm-event; None when unknown.
@@ -91,6 +95,7 @@ class StudyResult(SummaryMixin):
     clustered: dict[str, bool] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
     inputs: Any = field(default=None, repr=False, compare=False)
+    extras: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
         """The canonical long table (one row per firm-event day); a copy."""
@@ -135,9 +140,17 @@ class StudyResult(SummaryMixin):
         return self.daily[cols].copy()
 
     def table(self, name: str) -> pd.DataFrame:
-        """A table by attribute name (``"car"``, ``"tests"``, ...)."""
-        value = getattr(self, name)
+        """A table by attribute name (``"car"``, ``"tests"``, ...) or extra table name."""
+        if name in self.extras:
+            return self.extras[name]
+        value = getattr(self, name, None)
         return value if isinstance(value, pd.DataFrame) else pd.DataFrame()
+
+    def with_extras(self, **tables: pd.DataFrame) -> StudyResult:
+        """A new result with more analysis tables (written as ``<name>.csv`` and reported)."""
+        import dataclasses
+
+        return dataclasses.replace(self, extras={**self.extras, **tables})
 
     def to_csv(self, directory: str | Path) -> list[Path]:
         """Write every table as CSV into ``directory`` (atomically, file by file).
@@ -516,3 +529,28 @@ class StudyResult(SummaryMixin):
         few = keyed["event_id"].nunique() <= 50
         both = pd.concat([keyed, pooled], ignore_index=True) if few else pooled
         return long_horizon_tests(both, measure, tuple(chosen), resamples=resamples, seed=seed)
+
+    def group_differences(self) -> pd.DataFrame:
+        """Tests of the difference between each pair of characteristic groups' mean CARs.
+
+        Empty unless the study grouped by a characteristic (``group_by="size:5"``); then, per
+        window and pair of groups, Welch's t and the clustering-robust regression t
+        (:func:`eventstudy.groups.group_differences`). Groups are formed exactly as for the
+        tests: each ticker and day 0 once, quantiles over those firm-events.
+        """
+        from .groups import BUILT_IN, group_differences, group_labels, parse_group_by
+
+        spec = self.meta.get("group_by", "auto")
+        if spec in BUILT_IN:
+            return pd.DataFrame()
+        columns = [c for c in self.car.columns if c not in ("event_id", "ticker")]
+        column, quantiles = parse_group_by(str(spec), columns)
+        pairs = self.fit.sample.pairs[["event_id", "ticker", "day0"]]
+        firms = pairs.drop_duplicates(["ticker", "day0"])
+        first = self.car.drop_duplicates(["event_id", "ticker"])[["event_id", "ticker", column]]
+        values = firms.merge(first, on=["event_id", "ticker"], how="left")
+        firms = firms.assign(group=group_labels(values[column], column, quantiles).to_numpy())
+        table = self.car[["event_id", "ticker", "window_start", "window_end", "car"]].merge(
+            firms, on=["event_id", "ticker"], how="inner"
+        )
+        return group_differences(table, "group")

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .analyses import with_analyses
 from .events.load import safe_name
 from .publish import MARKER, OutputFolder
 from .report import write_report
@@ -58,6 +59,7 @@ def run_study(
     factors: str | Path | None = None,
     returns: str | Path | None = None,
     calendar: str | None = None,
+    analyses: dict[str, Any] | None = None,
     progress: Progress | None = None,
     on_written: Callable[[Path], None] | None = None,
     **options: Any,
@@ -87,6 +89,10 @@ def run_study(
         A returns table (``date,ticker,ret`` or CRSP daily) used instead of prices.
     calendar
         Exchange calendar replacing the event file's (a CSV file's is XNYS).
+    analyses
+        Analyses after the estimation, as keyword arguments of
+        :func:`eventstudy.analyses.with_analyses` (``regress``, ``long_horizon``,
+        ``calendar_time``, ``placebo``, ``seed``).
     progress
         Progress callback ``(stage, done, total)``.
     on_written
@@ -118,6 +124,12 @@ def run_study(
         else:
             price_provider, share_provider = make_providers(prices, shares, cache_dir)
             result = study.run(price_provider, share_provider, progress=progress)
+        result = with_analyses(
+            result,
+            executor=study.executor,
+            scheduler=study.scheduler,
+            **(analyses or {}),
+        )
         publish(result, folder)
     if on_written is not None:
         on_written(target)

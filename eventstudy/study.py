@@ -43,6 +43,7 @@ from .errors import ClusteringWarning, InputError, OverlapWarning
 from .events.load import events_from_frame, load_events
 from .events.schema import Event, EventSet
 from .firm_fit import FitInputs
+from .groups import BUILT_IN, group_labels, group_rows, parse_group_by
 from .models import MarketModel, ReturnModel, get_model
 from .models.base import ReturnFit, quad_form
 from .result import StudyResult
@@ -53,7 +54,10 @@ from .stats.clustering import clustered_dates, ordered_tests
 
 GroupBy = Literal["auto", "event", "pooled"]
 """How firm-events are grouped for the cross-sectional tests: per event, all pooled, or ``auto``
-(per event plus a pooled ``ALL`` group when there are several events; pooled only beyond 50)."""
+(per event plus a pooled ``ALL`` group when there are several events; pooled only beyond 50).
+Besides these, ``group_by`` takes a characteristic of a CSV or DataFrame sample: ``"industry"``
+(one group per value) or ``"size:5"`` (quantile groups), each beside ``ALL``
+(:mod:`eventstudy.groups`)."""
 
 Progress = Callable[[str, int, int], None]
 
@@ -84,7 +88,9 @@ class EventStudy:
     min_estimation_obs
         Fewest estimation returns a firm-event needs; default half the estimation window.
     group_by
-        Grouping of firm-events for the cross-sectional tests (see :data:`GroupBy`).
+        Grouping of firm-events for the cross-sectional tests: ``"auto"``, ``"event"``,
+        ``"pooled"`` (see :data:`GroupBy`), or a characteristic, ``"industry"`` or ``"size:5"``
+        for quantile groups (see :mod:`eventstudy.groups`).
     tests
         Names of the test statistics to run (default: all registered).
     factors
@@ -94,6 +100,10 @@ class EventStudy:
     factors_unit
         ``"decimal"`` or ``"percent"``; overrides the default unit of ``factors``. Values that
         do not fit the unit raise an :class:`~eventstudy.errors.InputError` naming the column.
+    volume
+        Also measure abnormal trading volume (log volume, mean-adjusted over the estimation
+        window; :mod:`eventstudy.volume`), written as ``abnormal_volume``, ``volume_path`` and
+        ``volume_tests`` in :attr:`StudyResult.extras`; the prices need a ``volume`` column.
     executor
         Where the chunked engine runs: ``"local"`` (in-process, default; two chunks at a time
         on two threads) or ``"dask"`` (dask.distributed; see :mod:`eventstudy.engine`).
@@ -123,13 +133,14 @@ class EventStudy:
     price_field: PriceField = "adj_close"
     missing: MissingInWindow = "nan"
     min_estimation_obs: int | None = None
-    group_by: GroupBy = "auto"
+    group_by: GroupBy | str = "auto"
     tests: tuple[str, ...] | None = None
     factors: pd.DataFrame | str | Path | None = None
     factors_unit: FactorsUnit | None = None
     executor: Executor = "local"
     scheduler: str | None = None
     chunk_size: int = 20_000
+    volume: bool = False
 
     def __post_init__(self) -> None:
         check_events_argument(self.events)
@@ -151,7 +162,8 @@ class EventStudy:
         validate_literal(self.return_kind, ReturnKind, "return_kind")
         validate_literal(self.price_field, PriceField, "price_field")
         validate_literal(self.missing, MissingInWindow, "missing")
-        validate_literal(self.group_by, GroupBy, "group_by")
+        if self.group_by not in BUILT_IN:
+            parse_group_by(str(self.group_by), self._characteristic_columns())
         if self.factors_unit is not None:
             validate_literal(self.factors_unit, FactorsUnit, "factors_unit")
         get_model(self.model)
@@ -389,6 +401,7 @@ class EventStudy:
             "price_field": self.price_field,
             "missing": self.missing,
             "min_estimation_obs": model.min_nobs,
+            "group_by": self.group_by,
         }
         return StudyResult(
             events=self.events,
@@ -414,7 +427,35 @@ class EventStudy:
                 estimation=self.estimation_window,
                 windows=self.event_windows,
             ),
+            extras=self._volume_tables(data, plan, groups) if self.volume else {},
         )
+
+    def _volume_tables(
+        self, data: _Inputs, plan: _Plan, groups: dict[str, np.ndarray]
+    ) -> dict[str, pd.DataFrame]:
+        """Abnormal volume per firm-event and window, its pooled path and its tests."""
+        from .volume import abnormal_volume, pooled_path
+
+        if data.volume is None:
+            raise InputError(
+                "volume=True needs prices with a 'volume' column, and a returns table has none; "
+                "run the study from prices (--prices or yfinance) or drop --volume.",
+                field="volume",
+                value=True,
+            )
+        res = abnormal_volume(
+            data.volume,
+            plan.pairs,
+            self.estimation_window,
+            self.event_windows,
+            groups,
+            min_nobs=self._model(None).min_nobs,
+        )
+        return {
+            "abnormal_volume": res.cumulative,
+            "volume_path": pooled_path(res.daily),
+            "volume_tests": res.tests,
+        }
 
     # -- steps -------------------------------------------------------------------------------
 
@@ -458,6 +499,7 @@ class EventStudy:
             None,
             getattr(prices, "name", type(prices).__name__),
             (str(raw["date"].min().date()), str(raw["date"].max().date())),
+            _volume_panel(raw, returns) if self.volume else None,
         )
 
     def _from_returns(self, table: Any, report: Progress) -> _Inputs:
@@ -863,7 +905,27 @@ class EventStudy:
             table[name] = impact.window_sums(grid, s.rel_days, windows, has_row).ravel()
         return table
 
+    def _characteristic_columns(self) -> list[str]:
+        frame = self.events.characteristics
+        if frame is None:
+            return []
+        return [str(c) for c in frame.columns if c not in ("event_id", "ticker")]
+
+    def _characteristic_groups(self, pairs: pd.DataFrame) -> dict[str, np.ndarray]:
+        """One group per value (or quantile) of a characteristic, then ``ALL``."""
+        column, quantiles = parse_group_by(str(self.group_by), self._characteristic_columns())
+        pooled = _first_occurrences(pairs)
+        keys = self.events.characteristics[["event_id", "ticker", column]]  # type: ignore[index]
+        values = pairs.iloc[pooled][["event_id", "ticker"]].merge(
+            keys, on=["event_id", "ticker"], how="left", validate="m:1"
+        )[column]
+        groups = group_rows(group_labels(values, column, quantiles), pooled)
+        groups[POOLED] = pooled
+        return groups
+
     def _groups(self, pairs: pd.DataFrame) -> dict[str, np.ndarray]:
+        if self.group_by not in BUILT_IN:
+            return self._characteristic_groups(pairs)
         # event codes in order of first appearance (hashed on the column as it is stored)
         codes, events = pd.factorize(pairs["event_id"], use_na_sentinel=False)
         mode = self.group_by
@@ -1195,6 +1257,7 @@ class _Inputs:
     shares: pd.DataFrame | None
     source: str
     date_range: tuple[str, str]
+    volume: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -1205,3 +1268,10 @@ class _Plan:
     end: pd.Timestamp
     firm_tickers: list[str]
     align: Callable[[Event, str], pd.Timestamp]
+
+
+def _volume_panel(raw: pd.DataFrame, returns: pd.DataFrame) -> pd.DataFrame:
+    """Share volume on the returns' sessions and tickers (NaN where a row is missing)."""
+    rows = raw[["date", "ticker", "volume"]].drop_duplicates(["ticker", "date"], keep="last")
+    wide = rows.pivot(index="date", columns="ticker", values="volume")
+    return wide.reindex(index=returns.index, columns=returns.columns)

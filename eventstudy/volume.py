@@ -301,3 +301,18 @@ def _tests_table(
             "citation",
         ],
     )
+
+
+def pooled_path(daily: pd.DataFrame) -> pd.DataFrame:
+    """Mean abnormal log volume per event day over all firm-events (each ticker and day 0 once).
+
+    Columns ``rel_day``, ``n_firms``, ``mean_abnormal_volume`` and its cumulation
+    ``cumulative_abnormal_volume``; one row per event day.
+    """
+    first = daily.drop_duplicates(["ticker", "date", "rel_day"])
+    grouped = first.groupby("rel_day")["abnormal_volume"]
+    out = pd.DataFrame(
+        {"n_firms": grouped.count(), "mean_abnormal_volume": grouped.mean()}
+    ).reset_index()
+    out["cumulative_abnormal_volume"] = out["mean_abnormal_volume"].cumsum()
+    return out

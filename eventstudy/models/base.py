@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -281,6 +281,8 @@ class ReturnModel(ABC):
 
     name: str = ""
     min_nobs: int = 30
+    citation: ClassVar[str] = ""
+    """The paper or textbook the model follows (listed by ``eventstudy models``)."""
 
     @abstractmethod
     def fit(self, sample: EventSample) -> ReturnFit:

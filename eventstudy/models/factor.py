@@ -8,6 +8,7 @@ factor returns taken from ``sample.regressors`` (a date-indexed frame in decimal
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -64,6 +65,7 @@ class FactorModel(LinearReturnModel):
     """
 
     name: str = "factor"
+    citation: ClassVar[str] = "Fama and French (1993), JFE 33, 3-56"
     factors: tuple[str, ...] = ("Mkt-RF",)
     min_nobs: int = 30
 
@@ -109,9 +111,10 @@ def _param_name(factor: str) -> str:
 
 @dataclass(frozen=True)
 class CAPMModel(FactorModel):
-    r"""CAPM: :math:`R_{it} - R_{ft} = \\alpha_i + \\beta_i (R_{mt} - R_{ft}) + \\varepsilon_{it}`.
+    r"""CAPM: the firm's excess return on the market's excess return, by OLS.
 
-    The market excess return is the factor frame's ``Mkt-RF``; see :class:`FactorModel`.
+    :math:`R_{it} - R_{ft} = \\alpha_i + \\beta_i (R_{mt} - R_{ft}) + \\varepsilon_{it}`. The
+    market excess return is the factor frame's ``Mkt-RF``; see :class:`FactorModel`.
 
     References
     ----------
@@ -119,6 +122,7 @@ class CAPMModel(FactorModel):
     """
 
     name: str = "capm"
+    citation: ClassVar[str] = "Sharpe (1964), Journal of Finance 19, 425-442"
     factors: tuple[str, ...] = ("Mkt-RF",)
 
 
@@ -132,6 +136,7 @@ class FamaFrench3Model(FactorModel):
     """
 
     name: str = "ff3"
+    citation: ClassVar[str] = "Fama and French (1993), JFE 33, 3-56"
     factors: tuple[str, ...] = ("Mkt-RF", "SMB", "HML")
 
 
@@ -145,6 +150,7 @@ class FamaFrench5Model(FactorModel):
     """
 
     name: str = "ff5"
+    citation: ClassVar[str] = "Fama and French (2015), JFE 116, 1-22"
     factors: tuple[str, ...] = ("Mkt-RF", "SMB", "HML", "RMW", "CMA")
 
 
@@ -158,4 +164,5 @@ class CarhartModel(FactorModel):
     """
 
     name: str = "carhart"
+    citation: ClassVar[str] = "Carhart (1997), Journal of Finance 52, 57-82"
     factors: tuple[str, ...] = ("Mkt-RF", "SMB", "HML", "Mom")

@@ -3,6 +3,7 @@ r"""Market model: :math:`R_{it} = \alpha_i + \beta_i R_{mt} + \varepsilon_{it}` 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -37,6 +38,9 @@ class MarketModel(LinearReturnModel):
     """
 
     name: str = "market"
+    citation: ClassVar[str] = (
+        "Campbell, Lo and MacKinlay (1997), The Econometrics of Financial Markets, ch. 4"
+    )
     min_nobs: int = 30
 
     def design(self, sample: EventSample) -> LinearDesign:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -29,6 +30,7 @@ class MeanAdjustedModel(LinearReturnModel):
     """
 
     name: str = "mean_adjusted"
+    citation: ClassVar[str] = "Brown and Warner (1985), JFE 14, 3-31"
     min_nobs: int = 30
 
     def design(self, sample: EventSample) -> LinearDesign:
@@ -64,6 +66,7 @@ class MarketAdjustedModel(LinearReturnModel):
     """
 
     name: str = "market_adjusted"
+    citation: ClassVar[str] = "Brown and Warner (1985), JFE 14, 3-31"
     min_nobs: int = 30
 
     def design(self, sample: EventSample) -> LinearDesign:

@@ -23,6 +23,7 @@ Lead and lag market returns are taken inside the estimation window, so the first
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -149,6 +150,7 @@ class ScholesWilliamsModel(ReturnModel):
     """
 
     name: str = "scholes_williams"
+    citation: ClassVar[str] = "Scholes and Williams (1977), JFE 5, 309-327"
     min_nobs: int = 30
 
     def fit(self, sample: EventSample) -> ReturnFit:
@@ -203,6 +205,7 @@ class DimsonModel(ReturnModel):
     """
 
     name: str = "dimson"
+    citation: ClassVar[str] = "Dimson (1979), JFE 7, 197-226"
     lags: int = 1
     min_nobs: int = 30
 

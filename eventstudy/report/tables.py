@@ -26,6 +26,15 @@ CSV_TABLES: dict[str, str] = {
     "confounders.csv": "confounders",
     "benchmarks.csv": "benchmarks",
     "contamination.csv": "contamination",
+    # analyses asked for after the estimation (StudyResult.extras), written when present
+    "regression.csv": "regression",
+    "group_differences.csv": "group_differences",
+    "abnormal_volume.csv": "abnormal_volume",
+    "volume_path.csv": "volume_path",
+    "volume_tests.csv": "volume_tests",
+    "long_horizon.csv": "long_horizon",
+    "calendar_time.csv": "calendar_time",
+    "placebo.csv": "placebo",
 }
 
 

@@ -104,13 +104,15 @@ def flag_overlaps(
     sample: EventSample,
     windows: tuple[WindowSpec, ...],
 ) -> pd.DataFrame:
-    """One row per firm-event window (event or estimation) holding another studied event.
+    """Firm-event windows (event or estimation) holding another studied event of the same firm.
 
-    Another firm-event of the same ticker whose day 0 lies inside a firm-event's event window,
-    or inside its estimation window, is listed like a marked confounder (the estimation window's
-    rows carry its bounds as ``window_start``/``window_end``). Found by sorting the firm-events
-    on (ticker, day-0 session) and a binary search per firm-event: linear in firm-events plus
-    the overlaps found.
+    Another firm-event of the same ticker whose day 0 lies inside a firm-event's event window is
+    listed like a marked confounder, one row each. Inside the estimation window only one row per
+    firm-event is written, naming the first such event and, in its title, how many more there
+    are (the row carries the estimation window's bounds as ``window_start``/``window_end``): in
+    a dense sample every estimation window holds dozens, and a row per pair would grow faster
+    than the sample. Found by sorting the firm-events on (ticker, day-0 session) and binary
+    searches: linear in firm-events plus the event-window overlaps found.
 
     Parameters
     ----------
@@ -138,35 +140,32 @@ def flag_overlaps(
     order = np.argsort(key, kind="stable")
     sorted_key = key[order]
     est = sample.estimation
-    lo_rel = min(est[0], *(w[0] for w in windows))
-    hi_rel = max(est[1], *(w[1] for w in windows))
-    left = np.searchsorted(sorted_key, key + lo_rel, side="left")
-    right = np.searchsorted(sorted_key, key + hi_rel, side="right")
-    counts = right - left
-    total = int(counts.sum())
-    if total <= len(placed):  # each firm-event finds only itself
-        return pd.DataFrame(columns=COLUMNS)
-    mine = np.repeat(np.arange(len(placed)), counts)
-    starts = np.cumsum(counts) - counts
-    other = order[np.repeat(left, counts) + np.arange(total) - np.repeat(starts, counts)]
-    keep = other != mine
-    mine, other = placed[mine[keep]], placed[other[keep]]
-    rel = pos[other] - pos[mine]
-    parts = [(est, (rel >= est[0]) & (rel <= est[1]))]
-    parts += [((a, b), (rel >= a) & (rel <= b)) for a, b in windows]
-    i = np.concatenate([mine[m] for _, m in parts])
+    # event windows: one row per overlap (the span is short, so they are few)
+    mine, other, starts_, ends = _window_overlaps(sorted_key, order, key, placed, pos, windows)
+    # estimation window: one row per firm-event, naming the first other event and the count
+    # (in a dense sample each window holds dozens, and a row per pair would not be linear)
+    left = np.searchsorted(sorted_key, key + est[0], side="left")
+    count = np.searchsorted(sorted_key, key + est[1], side="right") - left
+    held = np.flatnonzero(count > 0)
+    e_mine, e_other = placed[held], placed[order[left[held]]]
+    i = np.concatenate([e_mine, mine])
     if not len(i):
         return pd.DataFrame(columns=COLUMNS)
-    j = np.concatenate([other[m] for _, m in parts])
-    starts_ = np.concatenate([np.full(int(m.sum()), w[0]) for w, m in parts])
-    ends = np.concatenate([np.full(int(m.sum()), w[1]) for w, m in parts])
+    j = np.concatenate([e_other, other])
+    starts_ = np.concatenate([np.full(len(held), est[0]), starts_])
+    ends = np.concatenate([np.full(len(held), est[1]), ends])
+    more = np.concatenate([count[held] - 1, np.zeros(len(mine), np.int64)])
     # firm-event by firm-event (a stable sort keeps the estimation window first, then the
     # windows in order)
     order = np.argsort(i, kind="stable")
-    i, j, starts_, ends = i[order], j[order], starts_[order], ends[order]
+    i, j, starts_, ends, more = i[order], j[order], starts_[order], ends[order], more[order]
     titles = {e.id: e.title for e in events.studied if e.title}
     # the id and ticker columns are taken from the pairs' own (no Python object per row)
     other_ids = pairs["event_id"].take(j).reset_index(drop=True)
+    title = other_ids.map(titles).fillna("") if titles else pd.Series("", index=other_ids.index)
+    if (more > 0).any():
+        extra = pd.Series(more).map(lambda k: f" (and {k} more studied events of the firm)")
+        title = title.where(more == 0, title + extra.where(more > 0, ""))
     return pd.DataFrame(
         {
             "event_id": pairs["event_id"].take(i).reset_index(drop=True),
@@ -174,11 +173,43 @@ def flag_overlaps(
             "window_start": starts_.astype(np.int64),
             "window_end": ends.astype(np.int64),
             "confounder_id": other_ids,
-            "confounder_title": other_ids.map(titles).fillna("") if titles else "",
+            "confounder_title": title.str.strip() if (more > 0).any() else title,
             "confounder_day0": pd.DatetimeIndex(pairs["day0"]).take(j),
             "confounder_rel_day": (pos[j] - pos[i]).astype(np.int64),
         },
         columns=COLUMNS,
+    )
+
+
+def _window_overlaps(
+    sorted_key: np.ndarray,
+    order: np.ndarray,
+    key: np.ndarray,
+    placed: np.ndarray,
+    pos: np.ndarray,
+    windows: tuple[WindowSpec, ...],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(firm-event, other, window start, window end) for each other event in an event window."""
+    lo_rel = min(w[0] for w in windows)
+    hi_rel = max(w[1] for w in windows)
+    left = np.searchsorted(sorted_key, key + lo_rel, side="left")
+    counts = np.searchsorted(sorted_key, key + hi_rel, side="right") - left
+    total = int(counts.sum())
+    empty = np.empty(0, np.int64)
+    if total <= len(placed):  # each firm-event finds only itself
+        return empty, empty, empty, empty
+    mine = np.repeat(np.arange(len(placed)), counts)
+    starts = np.cumsum(counts) - counts
+    other = order[np.repeat(left, counts) + np.arange(total) - np.repeat(starts, counts)]
+    keep = other != mine
+    mine, other = placed[mine[keep]], placed[other[keep]]
+    rel = pos[other] - pos[mine]
+    parts = [((a, b), (rel >= a) & (rel <= b)) for a, b in windows]
+    return (
+        np.concatenate([mine[m] for _, m in parts]),
+        np.concatenate([other[m] for _, m in parts]),
+        np.concatenate([np.full(int(m.sum()), w[0], np.int64) for w, m in parts]),
+        np.concatenate([np.full(int(m.sum()), w[1], np.int64) for w, m in parts]),
     )
 
 

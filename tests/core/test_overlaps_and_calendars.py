@@ -80,10 +80,12 @@ def test_studied_events_inside_other_windows_are_flagged() -> None:
         ("e1", "AAA", 0, 5, "e2", 3),
         ("e1", "AAA", -5, 5, "e2", 3),
         ("e2", "AAA", -5, 5, "e1", -3),
+        # one row per firm-event for its estimation window: the first event, and a count
         ("e3", "AAA", -60, -11, "e1", -40),
-        ("e3", "AAA", -60, -11, "e2", -37),
     ]
     assert sorted(map(tuple, got.itertuples(index=False))) == sorted(expected)
+    est = result.confounders[result.confounders["window_start"] == -60]
+    assert est["confounder_title"].iloc[0] == "(and 1 more studied events of the firm)"
     car = result.car[result.car["ticker"] == "AAA"]
     labels = car.set_index(["event_id", "window_start", "window_end"])["confounders"]
     assert labels.loc[("e1", 0, 5)] == "e2"
@@ -173,3 +175,35 @@ def test_cli_runs_a_csv_sample_on_xbom(tmp_path: Path) -> None:
     car = pd.read_csv(out / "car.csv")
     assert car.columns[-1] == "sector"  # the characteristic, after the standard columns
     assert car.drop_duplicates("ticker")["sector"].tolist() == ["energy", "banks"]
+
+
+def test_overlap_rows_stay_linear_in_a_dense_sample() -> None:
+    from eventstudy.confounders import flag_overlaps
+    from eventstudy.events.schema import Event, EventSet
+    from eventstudy.sample import EventSample
+
+    # one firm with an event on each of 1,500 consecutive sessions: every estimation window
+    # holds 240 others, every [-1, 1] window two
+    sessions = TradingCalendar("XNYS").sessions("2010-01-04", "2017-12-29")[:1500]
+    n = len(sessions)
+    pairs = pd.DataFrame(
+        {"event_id": [f"e{i}" for i in range(n)], "ticker": "AAA", "day0": sessions}
+    )
+    sample = EventSample(
+        pairs=pairs, dates=sessions, estimation=(-250, -11), rel_days=np.arange(-1, 2),
+        est_pos=np.empty((n, 0), np.int64), evt_pos=np.empty((n, 0), np.int64),
+        firm_est=np.empty((n, 0)), firm_evt=np.empty((n, 0)),
+        market_est=np.empty((n, 0)), market_evt=np.empty((n, 0)),
+    )  # fmt: skip
+    events = EventSet(
+        name="dense",
+        events=tuple(
+            Event(id=f"e{i}", date=d.date(), tickers=("AAA",)) for i, d in enumerate(sessions[:1])
+        ),
+    )
+    rows = flag_overlaps(events, sample, ((-1, 1),))
+    in_est = rows[rows["window_start"] == -250]
+    assert len(in_est) == n - 11  # one row each (the first 11 have none before them)
+    assert len(rows) - len(in_est) == 2 * n - 2
+    last = in_est[in_est["event_id"] == f"e{n - 1}"].iloc[0]
+    assert last["confounder_title"] == "(and 239 more studied events of the firm)"

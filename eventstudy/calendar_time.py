@@ -96,6 +96,8 @@ class CalendarTimeResult:
 
     def table(self) -> pd.DataFrame:
         """One row per coefficient, with the fit's facts."""
+        from .second_stage import coefficients
+
         res = self.results
         rows = [
             (
@@ -103,16 +105,12 @@ class CalendarTimeResult:
                 self.window[1],
                 self.weighting,
                 "+".join(self.factors),
-                term,
-                float(res.params[term]),
-                float(res.bse[term]),
-                float(res.tvalues[term]),
-                float(res.pvalues[term]),
+                *coef,
                 int(res.nobs),
                 float(self.portfolio["members"].mean()),
                 self.hac_lags,
             )
-            for term in res.params.index
+            for coef in coefficients(res)
         ]
         return pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
 

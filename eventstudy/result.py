@@ -146,6 +146,25 @@ class StudyResult(SummaryMixin):
         value = getattr(self, name, None)
         return value if isinstance(value, pd.DataFrame) else pd.DataFrame()
 
+    def fit_inputs(self) -> Any:
+        """What the model was fitted on (:class:`eventstudy.firm_fit.FitInputs`).
+
+        Raises
+        ------
+        InputError
+            If the result keeps none (it was not made by :meth:`EventStudy.run`).
+        """
+        from .errors import InputError
+
+        if self.inputs is None:
+            raise InputError(
+                "this result keeps no returns or fit inputs (it was not made by EventStudy.run); "
+                "rerun the study.",
+                field="inputs",
+                value=None,
+            )
+        return self.inputs
+
     def with_extras(self, **tables: pd.DataFrame) -> StudyResult:
         """A new result with more analysis tables (written as ``<name>.csv`` and reported)."""
         import dataclasses
@@ -312,13 +331,7 @@ class StudyResult(SummaryMixin):
 
         pairs = self.fit.sample.pairs
         row = pairs[(pairs["event_id"] == event_id) & (pairs["ticker"] == ticker)].head(1)
-        if self.inputs is None:
-            raise InputError(
-                "this result keeps no fit inputs (it was not made by EventStudy.run), so no "
-                "firm-event can be refitted; rerun the study.",
-                field="inputs",
-                value=None,
-            )
+        inputs = self.fit_inputs()
         if row.empty:
             raise InputError(
                 f"no firm-event {event_id}/{ticker} in this study; pick an event_id and ticker "
@@ -326,7 +339,7 @@ class StudyResult(SummaryMixin):
                 field="ticker",
                 value=f"{event_id}/{ticker}",
             )
-        return firm_regression(self.model, row, self.inputs)
+        return firm_regression(self.model, row, inputs)
 
     def calendar_time(
         self,
@@ -361,13 +374,8 @@ class StudyResult(SummaryMixin):
         from .calendar_time import calendar_time_portfolio
         from .errors import InputError
 
-        if self.inputs is None:
-            raise InputError(
-                "this result keeps no returns (it was not made by EventStudy.run); rerun the study.",
-                field="inputs",
-                value=None,
-            )
-        windows = self.inputs.windows
+        inputs = self.fit_inputs()
+        windows = inputs.windows
         chosen = window or max(windows, key=lambda w: (w[1] - w[0], -w[0]))
         span = (min(w[0] for w in windows), max(w[1] for w in windows))
         if chosen[0] < span[0] or chosen[1] > span[1]:
@@ -385,7 +393,7 @@ class StudyResult(SummaryMixin):
             mv = day0.drop_duplicates(["event_id", "ticker"]).set_index(["event_id", "ticker"])
             keys = pd.MultiIndex.from_frame(pairs[["event_id", "ticker"]])
             market_values = mv["market_value_prev"].reindex(keys).to_numpy(dtype=float)
-        regressors = self.inputs.regressors
+        regressors = inputs.regressors
         if factors is not None and regressors is None:
             raise InputError(
                 "factors= needs the study's factor returns, and this study has none; run it "
@@ -394,9 +402,9 @@ class StudyResult(SummaryMixin):
                 value=", ".join(factors),
             )
         return calendar_time_portfolio(
-            self.inputs.returns,
+            inputs.returns,
             pairs,
-            self.inputs.market.iloc[:, 0],
+            inputs.market.iloc[:, 0],
             window=tuple(chosen),  # type: ignore[arg-type]
             weighting=weighting,  # type: ignore[arg-type]
             market_values=market_values,
@@ -426,20 +434,14 @@ class StudyResult(SummaryMixin):
         """
         import dataclasses
 
-        from .errors import InputError
         from .models import get_model
         from .placebo import placebo_test
 
-        if self.inputs is None:
-            raise InputError(
-                "this result keeps no returns (it was not made by EventStudy.run); rerun the study.",
-                field="inputs",
-                value=None,
-            )
+        inputs = self.fit_inputs()
         pairs = self.fit.sample.pairs.drop_duplicates(["ticker", "day0"])
         keys = pairs[["event_id", "ticker"]]
         observed = {}
-        for window in self.inputs.windows:
+        for window in inputs.windows:
             rows = self.car[
                 (self.car["window_start"] == window[0]) & (self.car["window_end"] == window[1])
             ].merge(keys, on=["event_id", "ticker"])
@@ -452,15 +454,15 @@ class StudyResult(SummaryMixin):
             model = dataclasses.replace(model, min_nobs=int(min_obs))  # type: ignore[type-var]
         return placebo_test(
             pairs[["event_id", "ticker", "day0"]],
-            self.inputs.returns,
-            self.inputs.market,
+            inputs.returns,
+            inputs.market,
             model,
-            self.inputs.estimation,
-            self.inputs.windows,
+            inputs.estimation,
+            inputs.windows,
             observed,
             draws=draws,
             seed=seed,
-            regressors=self.inputs.regressors,
+            regressors=inputs.regressors,
             executor=executor,  # type: ignore[arg-type]
             scheduler=scheduler,
         )
@@ -494,6 +496,7 @@ class StudyResult(SummaryMixin):
             One row per group (:data:`eventstudy.stats.long_horizon.COLUMNS`).
         """
         from .errors import InputError
+        from .second_stage import window_rows
         from .stats.long_horizon import long_horizon_tests
 
         if measure not in ("bhar", "car"):
@@ -509,19 +512,9 @@ class StudyResult(SummaryMixin):
                 field="resamples",
                 value=resamples,
             )
-        windows = self.events.windows if not self.meta.get("windows") else self.meta["windows"]
+        windows = self.meta.get("windows") or self.events.windows
         chosen = window or max(windows, key=lambda w: (w[1] - w[0], -w[0]))
-        rows = self.car[
-            (self.car["window_start"] == chosen[0]) & (self.car["window_end"] == chosen[1])
-        ]
-        if rows.empty:
-            listed = ", ".join(f"({a}, {b})" for a, b in windows)
-            raise InputError(
-                f"window={tuple(chosen)} is not among the study's windows ({listed}); pick one "
-                "or rerun the study with it.",
-                field="window",
-                value=str(tuple(chosen)),
-            )
+        rows = window_rows(self.car, chosen)
         pairs = self.fit.sample.pairs[["event_id", "ticker", "day0"]]
         keyed = rows.merge(pairs, on=["event_id", "ticker"], how="left")
         pooled = keyed.drop_duplicates(["ticker", "day0"]).assign(event_id="ALL")

@@ -174,7 +174,7 @@ def regress(
     """
     cov_type = validate_literal(cov_type, RegressionCov, "cov_type")
     weighting = validate_literal(weighting, RegressionWeighting, "weighting")
-    data = _window_rows(table, window)
+    data = window_rows(table, window)
     if "se" in data.columns:
         data = data.assign(scar=data["car"] / data["se"])
     model = _build("ols", formula, data)
@@ -232,34 +232,42 @@ def regress(
     )
 
 
+def coefficients(results: Any) -> list[tuple[str, float, float, float, float]]:
+    """``(term, estimate, se, t, p)`` of each coefficient of a statsmodels result."""
+    return [
+        (
+            str(term),
+            float(results.params[term]),
+            float(results.bse[term]),
+            float(results.tvalues[term]),
+            float(results.pvalues[term]),
+        )
+        for term in results.params.index
+    ]
+
+
 def regression_table(fits: list[Regression]) -> pd.DataFrame:
     """One row per fitted term: estimate, standard error, t, p and the fit's facts."""
-    rows = []
-    for fit in fits:
-        res = fit.results
-        for term in res.params.index:
-            rows.append(
-                (
-                    fit.formula,
-                    fit.window[0],
-                    fit.window[1],
-                    term,
-                    float(res.params[term]),
-                    float(res.bse[term]),
-                    float(res.tvalues[term]),
-                    float(res.pvalues[term]),
-                    int(res.nobs),
-                    fit.n_dropped,
-                    float(res.rsquared),
-                    fit.cov_type,
-                    fit.weighting,
-                )
-            )
+    rows = [
+        (
+            fit.formula,
+            fit.window[0],
+            fit.window[1],
+            *coef,
+            int(fit.results.nobs),
+            fit.n_dropped,
+            float(fit.results.rsquared),
+            fit.cov_type,
+            fit.weighting,
+        )
+        for fit in fits
+        for coef in coefficients(fit.results)
+    ]
     return pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
 
 
-def _window_rows(table: pd.DataFrame, window: tuple[int, int]) -> pd.DataFrame:
-    """The rows of one window, with a fresh 0..n-1 index."""
+def window_rows(table: pd.DataFrame, window: tuple[int, int]) -> pd.DataFrame:
+    """The rows of one window, with a fresh 0..n-1 index; an absent window is one sentence."""
     try:
         start, end = (int(window[0]), int(window[1]))
     except (TypeError, ValueError, IndexError):

@@ -14,7 +14,7 @@ DOC = Path(__file__).resolve().parents[1] / "docs" / "sample-study.md"
 
 def test_the_sample_study_page_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     blocks = re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), flags=re.S)
-    assert len(blocks) == 6
+    assert len(blocks) == 7
     monkeypatch.chdir(tmp_path)  # the last block writes sample.csv and prices.csv
     namespace: dict[str, object] = {}
     with warnings.catch_warnings():
@@ -27,6 +27,9 @@ def test_the_sample_study_page_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     # 1,000 events: standard error about 0.0006)
     slope = np.polyfit(car["surprise"], car["car"], 1)[0]  # type: ignore[index]
     assert abs(slope - 0.01) < 0.003
+    # the halves differ by about the slope times the gap between the halves' mean surprises
+    diff = namespace["diff"].iloc[0]  # type: ignore[attr-defined]
+    assert diff["difference"] < 0 and diff["robust_t"] < -5
     result, from_file = namespace["result"], namespace["from_file"]
     np.testing.assert_allclose(
         from_file.car["car"],

@@ -44,6 +44,9 @@ sessions from 1990 to next year, so no study can use more)."""
 FactorsUnit = Literal["decimal", "percent"]
 """Units of factor returns: ``0.012`` (decimal) or ``1.2`` (percent, Ken French's files)."""
 
+TableFormat = Literal["csv", "parquet"]
+"""How the tables of a run are written: ``csv`` (default) or ``parquet`` (large studies)."""
+
 T = TypeVar("T", bound=str)
 
 

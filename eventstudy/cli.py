@@ -260,6 +260,10 @@ def run(
         int, typer.Option(help="Placebo-date permutation test with this many draws (0: none).")
     ] = 0,
     seed: Annotated[int, typer.Option(help="Seed of the bootstrap and placebo draws.")] = 0,
+    table_format: Annotated[
+        str,
+        typer.Option("--format", help="Tables as csv (default) or parquet (large studies)."),
+    ] = "csv",
     debug: DebugOption = False,
 ) -> None:
     """Run an event study and write tables, plots and a report."""
@@ -323,13 +327,15 @@ def run(
                 force=force,
                 cache_dir=cache_dir,
                 factors=factors,
+                table_format=table_format,
                 progress=_Bars(bar),
                 **options,
             )
     for note in {str(w.message) for w in caught if issubclass(w.category, EventStudyWarning)}:
         say(err, note, "note:", "yellow")
     say(out, result.summary())
-    say(out, f"\nwrote {folder}/ (report.html, report.md, CSV tables, plots)")
+    kind = "Parquet" if table_format == "parquet" else "CSV"
+    say(out, f"\nwrote {folder}/ (report.html, report.md, {kind} tables, plots)")
 
 
 @app.command("models")

@@ -175,14 +175,37 @@ class StudyResult(SummaryMixin):
         """Write every table as CSV into ``directory`` (atomically, file by file).
 
         Returns the paths written. Floats are written with 12 significant digits so that a second
-        run writes byte-identical files.
+        run writes byte-identical files; text cells that a spreadsheet would run as a formula get
+        a leading apostrophe (see :mod:`eventstudy.report.tables`).
         """
         from .report.tables import write_tables
 
-        return write_tables(self, Path(directory))
+        return write_tables(self, Path(directory), "csv")
+
+    def to_parquet(self, directory: str | Path) -> list[Path]:
+        """Write every table as Parquet into ``directory`` (atomically, file by file).
+
+        Returns the paths written. Values are kept as computed (floats unrounded, text as is).
+        """
+        from .report.tables import write_tables
+
+        return write_tables(self, Path(directory), "parquet")
 
     def summary(self, movers: int = 5, tests: int = 4) -> str:
-        """Per event: day 0, the largest day-0 abnormal returns, the lead tests; then the claims."""
+        """The pooled result first for a sample; else per event: movers, lead tests, claims.
+
+        A sample (more than 20 events or 100 firm-events, see
+        :mod:`eventstudy.report.pooled`) gets one screenful: the pooled CAAR per window with
+        its standard error and 95% interval, the lead tests, the groups and the 10 largest
+        movers. Fewer events get a block per event: day 0, the ``movers`` largest day-0
+        abnormal returns, the first ``tests`` tests; then the claims.
+        """
+        from .report.pooled import is_sample
+
+        if is_sample(self):
+            from .report.text import sample_summary
+
+            return sample_summary(self, lead=tests)
         lines = [
             f"Event study {self.events.name!r}: model {self.model} vs {self.meta.get('market')}, "
             f"{len(self.fit.sample.pairs)} firm-events"

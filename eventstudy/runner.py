@@ -6,10 +6,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ._types import validate_literal
 from .analyses import with_analyses
 from .events.load import safe_name
 from .publish import MARKER, OutputFolder
-from .report import write_report
+from .report import TableFormat, write_report
 from .result import StudyResult
 from .study import EventStudy, Progress
 
@@ -62,6 +63,7 @@ def run_study(
     analyses: dict[str, Any] | None = None,
     progress: Progress | None = None,
     on_written: Callable[[Path], None] | None = None,
+    table_format: TableFormat = "csv",
     **options: Any,
 ) -> tuple[StudyResult, Path]:
     """Run the study defined in ``events`` and write every output into one folder.
@@ -97,6 +99,8 @@ def run_study(
         Progress callback ``(stage, done, total)``.
     on_written
         Called with the output folder once it is in place.
+    table_format
+        Tables as ``"csv"`` (default) or ``"parquet"``.
     **options
         Options of :class:`~eventstudy.study.EventStudy` (``model``, ``estimation``, ``windows``,
         ``market``, ...).
@@ -113,6 +117,7 @@ def run_study(
         ``out`` cannot be written (read-only, no permission, a full disk, the current folder);
         :class:`~eventstudy.errors.OutputBusyError` when another run is writing to it.
     """
+    validate_literal(table_format, TableFormat, "table_format")
     if factors is not None:
         options["factors"] = Path(factors)  # a file: percent unless factors_unit says otherwise
     study = EventStudy.from_file(events, calendar=calendar, **options)
@@ -130,13 +135,19 @@ def run_study(
             scheduler=study.scheduler,
             **(analyses or {}),
         )
-        publish(result, folder)
+        publish(result, folder, table_format=table_format)
     if on_written is not None:
         on_written(target)
     return result, target
 
 
-def publish(result: StudyResult, target: str | Path | OutputFolder, *, force: bool = True) -> Path:
+def publish(
+    result: StudyResult,
+    target: str | Path | OutputFolder,
+    *,
+    force: bool = True,
+    table_format: TableFormat = "csv",
+) -> Path:
     """Write the report of ``result`` into ``target`` the way ``eventstudy run`` does.
 
     Parameters
@@ -149,6 +160,8 @@ def publish(result: StudyResult, target: str | Path | OutputFolder, *, force: bo
     force
         Replace an earlier eventstudy output in a folder given as a path (never a folder
         eventstudy did not write).
+    table_format
+        Tables as ``"csv"`` (default) or ``"parquet"``.
 
     Returns
     -------
@@ -156,8 +169,8 @@ def publish(result: StudyResult, target: str | Path | OutputFolder, *, force: bo
         The output folder as given.
     """
     if isinstance(target, OutputFolder):
-        target.write(lambda staging: write_report(result, staging))
+        target.write(lambda staging: write_report(result, staging, table_format=table_format))
         target.commit()
         return target.out
     with OutputFolder(target, force=force) as folder:
-        return publish(result, folder)
+        return publish(result, folder, table_format=table_format)

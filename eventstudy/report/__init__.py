@@ -7,13 +7,15 @@ from typing import TYPE_CHECKING, Any
 
 from .html import render_html, write_html
 from .markdown import render_markdown, write_markdown
-from .tables import write_tables
+from .tables import TableFormat, write_tables
 
 if TYPE_CHECKING:  # report reads the result types; result imports report lazily
     from ..result import StudyResult
 
 
-def write_report(result: StudyResult, directory: str | Path) -> list[Path]:
+def write_report(
+    result: StudyResult, directory: str | Path, table_format: TableFormat = "csv"
+) -> list[Path]:
     """Write tables, plots, ``report.md`` and ``report.html`` into ``directory``.
 
     Parameters
@@ -22,6 +24,8 @@ def write_report(result: StudyResult, directory: str | Path) -> list[Path]:
         The study result.
     directory
         Output folder (created if needed); every file is written atomically.
+    table_format
+        Tables as ``"csv"`` (default) or ``"parquet"``.
 
     Returns
     -------
@@ -31,7 +35,7 @@ def write_report(result: StudyResult, directory: str | Path) -> list[Path]:
     from .plots import write_plots  # imported here: matplotlib is slow to import
 
     directory = Path(directory)
-    files = write_tables(result, directory)
+    files = write_tables(result, directory, table_format)
     plots = write_plots(result, directory)
     files += list(plots.values())
     files.append(write_markdown(result, directory, plots))
@@ -48,4 +52,11 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["render_html", "render_markdown", "write_html", "write_markdown", "write_report"]
+__all__ = [
+    "TableFormat",
+    "render_html",
+    "render_markdown",
+    "write_html",
+    "write_markdown",
+    "write_report",
+]

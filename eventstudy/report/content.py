@@ -16,6 +16,9 @@ if TYPE_CHECKING:  # report reads the result types; result imports report lazily
     from ..result import StudyResult
 
 
+#: Firms named in the set-up (the rest are counted).
+FIRMS_LISTED = 30
+
 #: How a price source in ``result.meta["source"]`` is named in source lines.
 SOURCE_NAMES = {"file": "local file", "yfinance": "Yahoo Finance via yfinance"}
 
@@ -110,9 +113,12 @@ def headline_tickers(result: StudyResult) -> list[str]:
 
 def events_frame(result: StudyResult) -> pd.DataFrame:
     """Studied events and confounders with their aligned day 0."""
+    pairs = result.fit.sample.pairs
+    # one pass over the firm-events, not one lookup per event
+    day0 = pairs.drop_duplicates("event_id").set_index("event_id")["day0"].to_dict()
     rows = []
     for e in result.events.events:
-        aligned = day0_of(result, e.id) if e.kind == "event" else None
+        aligned = pd.Timestamp(day0[e.id]) if e.kind == "event" and e.id in day0 else None
         rows.append(
             {
                 "id": e.id,
@@ -136,10 +142,14 @@ def setup_items(result: StudyResult) -> list[tuple[str, str]]:
     src = str(meta.get("source", "?"))
     windows = ", ".join(window_label(*w) for w in meta.get("windows", ev.windows))
     est = meta.get("estimation", ev.estimation)
-    tickers = list(dict.fromkeys(result.fit.sample.pairs["ticker"]))
+    tickers = [str(t) for t in pd.unique(result.fit.sample.pairs["ticker"])[: FIRMS_LISTED + 1]]
+    n_firms = int(pd.unique(result.fit.sample.pairs["ticker"]).size)
+    firms = ", ".join(tickers[:FIRMS_LISTED])
+    if n_firms > FIRMS_LISTED:
+        firms += f" and {n_firms - FIRMS_LISTED} more (model_fit.csv)"
     items = [
         ("Study", ev.name),
-        ("Firms", f"{len(tickers)}: " + ", ".join(tickers)),
+        ("Firms", f"{n_firms}: {firms}"),
         ("Model", f"{result.model} model against {meta.get('market', ev.market)}"),
         ("Estimation window", f"{window_label(*est)} sessions relative to day 0"),
         ("Event windows", windows),

@@ -2,7 +2,12 @@
 
 Plots are embedded as base64 PNG ``data:`` URIs and the CSS is inline, so the file opens offline
 and can be mailed or attached as it is. It loads nothing from the network. Every piece of text that
-comes from the event file or the data is escaped with :func:`html.escape`.
+comes from the event file or the data is escaped with :func:`html.escape`. A sample's report
+(:mod:`eventstudy.report.pooled`) leads with the pooled result and has a bounded size.
+
+The page is f-strings over escaped cells rather than Jinja2 templates or pandas' ``Styler``:
+Jinja2 is not a dependency of the package (only of the Dask extra), the layout is one fixed
+page, and every cell already passes through :func:`html.escape` in :func:`html_table`.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import pandas as pd
 
 from .._io import atomic_write_text
 from . import content as c
+from . import pooled as pl
 
 if TYPE_CHECKING:  # report reads the result types; result imports report lazily
     from ..result import StudyResult
@@ -114,6 +120,8 @@ def render_html(result: StudyResult, plots: dict[str, Path] | None = None) -> st
         The HTML text.
     """
     plots = plots or {}
+    if pl.is_sample(result):
+        return render_sample_html(result, plots)
     ev = result.events
     main = ev.main_event_id
     out: list[str] = [
@@ -224,9 +232,100 @@ def render_html(result: StudyResult, plots: dict[str, Path] | None = None) -> st
     return "\n".join(out) + "\n"
 
 
+#: Sample figures in the order they appear, with their caption.
+SAMPLE_FIGURES: dict[str, str] = {
+    "caar_pooled": "Pooled average abnormal return and its running total (CAAR) with a 95% band.",
+    "car_histogram": "Distribution of the firm-event CARs per window, with the CAAR marked.",
+    "caar_groups": "CAAR path of each group (the largest groups).",
+}
+
+
+def _head(title: str) -> list[str]:
+    return [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_esc(title)}</title>",
+        f"<style>{CSS}</style></head><body><main>",
+        f"<h1>{_esc(title)}</h1>",
+    ]
+
+
+def render_sample_html(result: StudyResult, plots: dict[str, Path] | None = None) -> str:
+    """The report of a sample as one self-contained HTML document (pooled result first).
+
+    Parameters
+    ----------
+    result
+        The study result (a sample: see :func:`eventstudy.report.pooled.is_sample`).
+    plots
+        PNG files by key (:func:`eventstudy.report.sample_plots.write_sample_plots`).
+
+    Returns
+    -------
+    str
+    """
+    plots = plots or {}
+    group = pl.pooled_group(result)
+    out = _head(f"Event study: {result.events.name}")
+    out.append(f'<p class="lede">{_esc(c.source_line(result))}.</p>')
+    out.append(f"<p><strong>Sample.</strong> {_esc(pl.sample_sentence(result, group))}</p>")
+    if group is not None:
+        out.append(f'<h2 id="pooled">Pooled result ({_esc(group)})</h2>')
+        out.append(html_table(pl.caar_frame(result, group), numeric={"N", "CAAR", "SE"}))
+        out.append(
+            '<p class="small">SE = cross-sectional standard error of the CARs (Brown and '
+            "Warner 1985); the interval is CAAR &plusmn; t(0.975, N&minus;1) &times; SE. Both "
+            "assume independent firm-events.</p>"
+        )
+        note = pl.clustering_sentence(result, group)
+        if note:
+            out.append(f'<p class="note">{_esc(note)}</p>')
+        for key in ("caar_pooled", "car_histogram"):
+            if key in plots:
+                out.append(_figure(plots[key], SAMPLE_FIGURES[key]))
+        out.append('<h2 id="tests">Tests of the pooled CAAR</h2>')
+        tests = pl.tests_frame(result, group)
+        out.append(html_table(tests, numeric={col for col in tests.columns if "stat" in col}))
+    groups, more = pl.groups_frame(result)
+    if not groups.empty:
+        out.append('<h2 id="groups">Per group</h2>')
+        out.append(html_table(groups, numeric={col for col in groups.columns if col != "group"}))
+        if more:
+            out.append(f'<p class="small">{more} more groups in tests.csv and aar.csv.</p>')
+        if "caar_groups" in plots:
+            out.append(_figure(plots["caar_groups"], SAMPLE_FIGURES["caar_groups"]))
+    movers = pl.movers_frame(result)
+    if not movers.empty:
+        out.append(f'<h2 id="movers">Largest movers (top {pl.MOVERS} by |CAR|)</h2>')
+        out.append(html_table(movers))
+        out.append('<p class="small">Every firm-event and window is in car.csv.</p>')
+    claims = c.claims_frame(result)
+    if not claims.empty:
+        out.append('<h2 id="claims">Reported figures vs computed</h2>')
+        out.append(html_table(claims.head(pl.REPORT_GROUPS)))
+    out.append('<h2 id="setup">Study set-up</h2><dl class="setup">')
+    for label, value in c.setup_items(result):
+        out.append(f"<dt>{_esc(label)}</dt><dd>{_esc(value)}</dd>")
+    out.append("</dl>")
+    out.append('<h2 id="confounders">Confounders inside the event windows</h2>')
+    out.append(html_table(pl.confounder_counts(result), numeric=set()))
+    out.append('<h2 id="data">Exclusions and data quality</h2>')
+    out.append("<h3>Exclusions</h3>" + html_table(pl.counts(result.exclusions, "reason")))
+    out.append("<h3>Data quality</h3>" + html_table(pl.counts(result.data_quality, "check")))
+    out.append(
+        '<p class="small">Counts only: every row is in exclusions.csv, data_quality.csv and '
+        "confounders.csv. Tables beside this file: abnormal_returns, car, tests, aar, "
+        "market_value, model_fit (CSV, or Parquet with --format parquet). Made with "
+        "eventstudy.</p>"
+    )
+    out.append("</main></body></html>")
+    return "\n".join(out) + "\n"
+
+
 def write_html(result: StudyResult, directory: Path, plots: dict[str, Path]) -> Path:
     """Write ``report.html`` atomically into ``directory``."""
     return atomic_write_text(Path(directory) / "report.html", render_html(result, plots))
 
 
-__all__ = ["html_table", "render_html", "write_html"]
+__all__ = ["html_table", "render_html", "render_sample_html", "write_html"]

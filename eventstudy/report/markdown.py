@@ -1,7 +1,11 @@
 """``report.md``: the study set-up, results, claims, benchmarks, tests, confounders and plots.
 
-It mirrors ``report.html`` (same content from :mod:`eventstudy.report.content`), with the plots
-linked as files beside it instead of embedded.
+It mirrors ``report.html`` (same content from :mod:`eventstudy.report.content` and, for a
+sample, :mod:`eventstudy.report.pooled`), with the plots linked as files beside it instead of
+embedded. A sample's report leads with the pooled result and stays a few hundred lines whatever
+the number of firm-events. The pipe tables are our own ten lines rather than
+``DataFrame.to_markdown``: that needs ``tabulate`` (not a dependency) and pads every cell,
+which would change the look of existing reports without adding anything.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import pandas as pd
 
 from .._io import atomic_write_text
 from . import content as c
+from . import pooled as pl
 
 if TYPE_CHECKING:  # report reads the result types; result imports report lazily
     from ..result import StudyResult
@@ -52,6 +57,8 @@ def render_markdown(result: StudyResult, plots: dict[str, Path] | None = None) -
     str
     """
     plots = plots or {}
+    if pl.is_sample(result):
+        return render_sample_markdown(result, plots)
     ev = result.events
     main = ev.main_event_id
     out = [f"# Event study: {ev.name}", "", f"_{c.source_line(result)}._", ""]
@@ -104,6 +111,64 @@ def render_markdown(result: StudyResult, plots: dict[str, Path] | None = None) -
         "Files: `report.html` (this report, self-contained), `abnormal_returns.csv`, `car.csv`, "
         "`tests.csv`, `aar.csv`, `market_value.csv`, `claims.csv`, `benchmarks.csv`, "
         "`confounders.csv`, `model_fit.csv`, `exclusions.csv`, `data_quality.csv`.\n"
+    )
+    return "\n".join(out)
+
+
+def render_sample_markdown(result: StudyResult, plots: dict[str, Path] | None = None) -> str:
+    """The report of a sample: pooled result, tests, groups, movers, then the set-up and checks.
+
+    Parameters
+    ----------
+    result
+        The study result (a sample: see :func:`eventstudy.report.pooled.is_sample`).
+    plots
+        PNG files by key (:func:`eventstudy.report.sample_plots.write_sample_plots`).
+
+    Returns
+    -------
+    str
+    """
+    plots = plots or {}
+    group = pl.pooled_group(result)
+    out = [f"# Event study: {result.events.name}", "", f"_{c.source_line(result)}._", ""]
+    out += [f"**Sample.** {pl.sample_sentence(result, group)}", ""]
+    if group is not None:
+        out += [f"## Pooled result ({group})", "", _table(pl.caar_frame(result, group))]
+        out.append(
+            "SE = cross-sectional standard error of the CARs (Brown and Warner 1985); the "
+            "interval is CAAR +- t(0.975, N-1) x SE. Both assume independent firm-events.\n"
+        )
+        note = pl.clustering_sentence(result, group)
+        if note:
+            out += [f"> **{note}**", ""]
+        out += _img(plots, "caar_pooled", "Pooled CAAR with its 95% band")
+        out += _img(plots, "car_histogram", "Distribution of CARs per window")
+        out += ["## Tests of the pooled CAAR", "", _table(pl.tests_frame(result, group))]
+    groups, more = pl.groups_frame(result)
+    if not groups.empty:
+        out += ["## Per group", "", _table(groups)]
+        if more:
+            out.append(f"{more} more groups in `tests.csv` and `aar.csv`.\n")
+        out += _img(plots, "caar_groups", "CAAR by group")
+    movers = pl.movers_frame(result)
+    if not movers.empty:
+        out += [f"## Largest movers (top {pl.MOVERS} by |CAR|)", "", _table(movers)]
+        out.append("Every firm-event and window is in `car.csv`.\n")
+    claims = c.claims_frame(result)
+    if not claims.empty:
+        out += ["## Reported figures vs computed", "", _table(claims.head(pl.REPORT_GROUPS))]
+    out += ["## Study set-up", ""]
+    out += [f"- **{label}:** {value}" for label, value in c.setup_items(result)]
+    out += ["", "## Confounders inside the event windows", ""]
+    out.append(_table(pl.confounder_counts(result)))
+    out += ["## Exclusions", "", _table(pl.counts(result.exclusions, "reason"))]
+    out += ["## Data quality", "", _table(pl.counts(result.data_quality, "check"))]
+    out.append(
+        "Counts only: every row is in `exclusions.csv`, `data_quality.csv` and "
+        "`confounders.csv`. Files: `report.html` (this report, self-contained), "
+        "`abnormal_returns.csv`, `car.csv`, `tests.csv`, `aar.csv`, `market_value.csv`, "
+        "`model_fit.csv` (Parquet instead with `--format parquet`).\n"
     )
     return "\n".join(out)
 

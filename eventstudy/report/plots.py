@@ -503,6 +503,10 @@ def write_plots(result: StudyResult, directory: Path) -> dict[str, Path]:
     ``day0_ar_<id>``, ``caar_<id>``. For the main event, when dollar figures exist:
     ``market_value``, ``waterfall``, and ``benchmarks`` when the sensitivity table exists.
     """
+    from .sample_plots import is_sample, write_sample_plots  # many firm-events: pooled figures
+
+    if is_sample(result):
+        return write_sample_plots(result, directory)
     out: dict[str, Path] = {}
     events = [e.id for e in result.events.studied][:MAX_EVENTS_PLOTTED]
     if len(result.events.studied) > MAX_EVENTS_PLOTTED:

@@ -573,9 +573,9 @@ def test_a_full_disk_while_writing_is_one_sentence_and_keeps_the_earlier_outputs
         if len(written) >= 3:  # a few files fit, then the disk is full
             raise OSError(errno.ENOSPC, "No space left on device")
 
-    def write_report(result, folder):
+    def write_report(result, folder, **options):
         monkeypatch.setattr(os, "fsync", full_disk)
-        return real_write(result, folder)
+        return real_write(result, folder, **options)
 
     monkeypatch.setattr(runner_module, "write_report", write_report)
     res = cli(panel, earlier, "--force")

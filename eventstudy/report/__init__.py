@@ -32,11 +32,13 @@ def write_report(
     list of pathlib.Path
         The files written.
     """
+    from .analysis_plots import write_analysis_plots
     from .plots import write_plots  # imported here: matplotlib is slow to import
 
     directory = Path(directory)
     files = write_tables(result, directory, table_format)
     plots = write_plots(result, directory)
+    plots.update(write_analysis_plots(result, directory))
     files += list(plots.values())
     files.append(write_markdown(result, directory, plots))
     files.append(write_html(result, directory, plots))

@@ -22,6 +22,7 @@ import pandas as pd
 from .._io import atomic_write_text
 from . import content as c
 from . import pooled as pl
+from .analyses import analysis_sections
 
 if TYPE_CHECKING:  # report reads the result types; result imports report lazily
     from ..result import StudyResult
@@ -223,6 +224,7 @@ def render_html(result: StudyResult, plots: dict[str, Path] | None = None) -> st
     out.append('<h2 id="data">Exclusions and data quality</h2>')
     out.append("<h3>Exclusions</h3>" + html_table(result.exclusions, numeric=set()))
     out.append("<h3>Data quality</h3>" + html_table(result.data_quality, numeric=set()))
+    out += analysis_html(result, plots or {})
     out.append(
         '<p class="small">Tables as CSV beside this file: abnormal_returns.csv, car.csv, '
         "tests.csv, aar.csv, market_value.csv, claims.csv, benchmarks.csv, confounders.csv, "
@@ -313,6 +315,7 @@ def render_sample_html(result: StudyResult, plots: dict[str, Path] | None = None
     out.append('<h2 id="data">Exclusions and data quality</h2>')
     out.append("<h3>Exclusions</h3>" + html_table(pl.counts(result.exclusions, "reason")))
     out.append("<h3>Data quality</h3>" + html_table(pl.counts(result.data_quality, "check")))
+    out += analysis_html(result, plots or {})
     out.append(
         '<p class="small">Counts only: every row is in exclusions.csv, data_quality.csv and '
         "confounders.csv. Tables beside this file: abnormal_returns, car, tests, aar, "
@@ -321,6 +324,18 @@ def render_sample_html(result: StudyResult, plots: dict[str, Path] | None = None
     )
     out.append("</main></body></html>")
     return "\n".join(out) + "\n"
+
+
+def analysis_html(result: StudyResult, plots: dict[str, Path]) -> list[str]:
+    """The sections of the analysis tables (:mod:`eventstudy.report.analyses`), if any."""
+    out: list[str] = []
+    for section in analysis_sections(result):
+        out.append(f"<h2>{_esc(section.title)}</h2><p>{_esc(section.note)}</p>")
+        out.append(html_table(section.table))
+        out.append(f'<p class="small">All rows: {_esc(section.csv)}.</p>')
+        if section.csv == "volume_tests.csv" and "volume_path" in plots:
+            out.append(_figure(plots["volume_path"], "Mean abnormal log volume by event day"))
+    return out
 
 
 def write_html(result: StudyResult, directory: Path, plots: dict[str, Path]) -> Path:

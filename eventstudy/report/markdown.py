@@ -18,6 +18,7 @@ import pandas as pd
 from .._io import atomic_write_text
 from . import content as c
 from . import pooled as pl
+from .analyses import analysis_sections
 
 if TYPE_CHECKING:  # report reads the result types; result imports report lazily
     from ..result import StudyResult
@@ -107,6 +108,7 @@ def render_markdown(result: StudyResult, plots: dict[str, Path] | None = None) -
     out.append(_table(c.confounder_frame(result)))
     out += ["## Exclusions", "", _table(result.exclusions)]
     out += ["## Data quality", "", _table(result.data_quality)]
+    out += analysis_markdown(result, plots or {})
     out.append(
         "Files: `report.html` (this report, self-contained), `abnormal_returns.csv`, `car.csv`, "
         "`tests.csv`, `aar.csv`, `market_value.csv`, `claims.csv`, `benchmarks.csv`, "
@@ -164,6 +166,7 @@ def render_sample_markdown(result: StudyResult, plots: dict[str, Path] | None = 
     out.append(_table(pl.confounder_counts(result)))
     out += ["## Exclusions", "", _table(pl.counts(result.exclusions, "reason"))]
     out += ["## Data quality", "", _table(pl.counts(result.data_quality, "check"))]
+    out += analysis_markdown(result, plots or {})
     out.append(
         "Counts only: every row is in `exclusions.csv`, `data_quality.csv` and "
         "`confounders.csv`. Files: `report.html` (this report, self-contained), "
@@ -171,6 +174,17 @@ def render_sample_markdown(result: StudyResult, plots: dict[str, Path] | None = 
         "`model_fit.csv` (Parquet instead with `--format parquet`).\n"
     )
     return "\n".join(out)
+
+
+def analysis_markdown(result: StudyResult, plots: dict[str, Path]) -> list[str]:
+    """The sections of the analysis tables (:mod:`eventstudy.report.analyses`), if any."""
+    out: list[str] = []
+    for section in analysis_sections(result):
+        out += [f"## {section.title}", "", section.note, "", _table(section.table)]
+        out.append(f"All rows: `{section.csv}`.\n")
+        if section.csv == "volume_tests.csv":
+            out += _img(plots, "volume_path", "Mean abnormal log volume by event day")
+    return out
 
 
 def write_markdown(result: StudyResult, directory: Path, plots: dict[str, Path]) -> Path:

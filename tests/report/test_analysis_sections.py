@@ -60,3 +60,16 @@ def test_a_result_without_analyses_has_no_sections(result) -> None:
     from dataclasses import replace
 
     assert analysis_sections(replace(result, extras={})) == []
+
+
+def test_report_files_carry_the_sections_and_the_volume_plot(result, tmp_path: Path) -> None:
+    from eventstudy.report import write_report
+
+    write_report(result, tmp_path)
+    md = (tmp_path / "report.md").read_text(encoding="utf-8")
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    for section in analysis_sections(result):
+        assert md.count(f"## {section.title}") == 1
+        assert html.count(f"<h2>{section.title}</h2>") == 1
+        assert (tmp_path / section.csv).is_file()
+    assert "volume_path.png" in md and (tmp_path / "volume_path.png").is_file()

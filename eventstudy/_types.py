@@ -47,6 +47,10 @@ FactorsUnit = Literal["decimal", "percent"]
 TableFormat = Literal["csv", "parquet"]
 """How the tables of a run are written: ``csv`` (default) or ``parquet`` (large studies)."""
 
+PlotSet = Literal["all", "key", "none"]
+"""Which figures a report draws: every figure, the key ones (waterfall, pooled CAAR, day-0 bars;
+the command line's default) or none."""
+
 T = TypeVar("T", bound=str)
 
 

@@ -40,7 +40,14 @@ from .errors import DataUnavailableError, InputError
 if TYPE_CHECKING:
     from .events.schema import Event
 
-__all__ = ["TradingCalendar", "calendar_names", "check_timezone", "DEFAULT_START", "DATA_CALENDAR"]
+__all__ = [
+    "TradingCalendar",
+    "calendar_names",
+    "check_timezone",
+    "is_calendar_name",
+    "DEFAULT_START",
+    "DATA_CALENDAR",
+]
 
 DATA_CALENDAR = "data"
 """Calendar name whose sessions are the benchmark's own trading days (see
@@ -58,6 +65,17 @@ def calendar_names() -> tuple[str, ...]:
     import exchange_calendars as xcals
 
     return tuple(sorted(xcals.get_calendar_names(include_aliases=True)))
+
+
+def is_calendar_name(code: str) -> bool:
+    """Whether exchange_calendars knows ``code`` (a code or an alias).
+
+    A calendar held by the on-disk cache is known without importing exchange_calendars: the
+    import alone would make this process ignore the cache and build the calendar again.
+    """
+    if _read_cache(code) is not None:  # only calendars exchange_calendars built are cached
+        return True
+    return code in calendar_names()
 
 
 @functools.lru_cache(maxsize=1)

@@ -134,7 +134,9 @@ def handle_errors(func: F) -> F:
 
 
 class _Bars:
-    """Rich progress bars keyed by stage name."""
+    """Rich progress bars keyed by stage name (the report's stages show what they count)."""
+
+    LABELS = {"figures": ("report", "figures"), "report": ("report", "files")}
 
     def __init__(self, progress: Progress) -> None:
         self.progress = progress
@@ -142,7 +144,8 @@ class _Bars:
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         if stage not in self.tasks:
-            self.tasks[stage] = self.progress.add_task(stage, total=max(total, 1))
+            label, unit = self.LABELS.get(stage, (stage, ""))
+            self.tasks[stage] = self.progress.add_task(label, total=max(total, 1), unit=unit)
         self.progress.update(self.tasks[stage], completed=done, total=max(total, 1))
 
 
@@ -264,12 +267,22 @@ def run(
         str,
         typer.Option("--format", help="Tables as csv (default) or parquet (large studies)."),
     ] = "csv",
+    plots: Annotated[
+        str,
+        typer.Option(
+            help="Figures to draw: key (waterfall, pooled CAAR, day-0 bars), all, or none."
+        ),
+    ] = "key",
     debug: DebugOption = False,
 ) -> None:
     """Run an event study and write tables, plots and a report."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    options: dict[str, Any] = {"model": model, "return_kind": return_kind}
+    from ._types import PlotSet, validate_literal
+    from .compile_notice import notify_compilation
+
+    validate_literal(plots, PlotSet, "--plots")
+    options: dict[str, Any] = {"model": model, "return_kind": return_kind, "plots": plots}
     if executor != "local" or scheduler is not None:
         options["executor"] = executor
     if scheduler is not None:
@@ -313,12 +326,16 @@ def run(
     columns = (
         TextColumn("{task.description:<10}"),
         BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
+        TextColumn("{task.completed}/{task.total} {task.fields[unit]}"),
         TimeElapsedColumn(),
     )
+    notice = _OnceNotice()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", EventStudyWarning)
-        with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
+        with (
+            Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar,
+            notify_compilation(notice),
+        ):
             result, folder = run_study(
                 events,
                 prices=prices,
@@ -357,6 +374,23 @@ def list_tests(debug: DebugOption = False) -> None:
     for row in test_catalog().itertuples():
         robust = "clustering-robust" if row.clustering_robust else "independent firms"
         say(out, f"{row.name:<24} {row.summary} ({robust}). {row.citation}")
+
+
+class _OnceNotice:
+    """Say once per run that the compiled kernels are being prepared (first run only)."""
+
+    def __init__(self) -> None:
+        self.said = False
+
+    def __call__(self) -> None:
+        if not self.said:
+            self.said = True
+            err.print(
+                "preparing compiled kernels (first run after installing; a few seconds, cached "
+                "afterwards)",
+                highlight=False,
+                soft_wrap=True,
+            )
 
 
 @events_app.command("validate")

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ._types import validate_literal
+from ._types import PlotSet, validate_literal
 from .analyses import with_analyses
 from .events.load import safe_name
 from .publish import MARKER, OutputFolder
@@ -64,6 +64,7 @@ def run_study(
     progress: Progress | None = None,
     on_written: Callable[[Path], None] | None = None,
     table_format: TableFormat = "csv",
+    plots: str = "key",
     **options: Any,
 ) -> tuple[StudyResult, Path]:
     """Run the study defined in ``events`` and write every output into one folder.
@@ -101,6 +102,9 @@ def run_study(
         Called with the output folder once it is in place.
     table_format
         Tables as ``"csv"`` (default) or ``"parquet"``.
+    plots
+        Figures to draw: ``key`` (default: waterfall, pooled CAAR, day-0 bars), ``all`` or
+        ``none``.
     **options
         Options of :class:`~eventstudy.study.EventStudy` (``model``, ``estimation``, ``windows``,
         ``market``, ...).
@@ -118,6 +122,7 @@ def run_study(
         :class:`~eventstudy.errors.OutputBusyError` when another run is writing to it.
     """
     validate_literal(table_format, TableFormat, "table_format")
+    validate_literal(plots, PlotSet, "plots")
     if factors is not None:
         options["factors"] = Path(factors)  # a file: percent unless factors_unit says otherwise
     study = EventStudy.from_file(events, calendar=calendar, **options)
@@ -135,7 +140,7 @@ def run_study(
             scheduler=study.scheduler,
             **(analyses or {}),
         )
-        publish(result, folder, table_format=table_format)
+        publish(result, folder, table_format=table_format, plots=plots, progress=progress)
     if on_written is not None:
         on_written(target)
     return result, target
@@ -147,6 +152,8 @@ def publish(
     *,
     force: bool = True,
     table_format: TableFormat = "csv",
+    plots: str = "key",
+    progress: Progress | None = None,
 ) -> Path:
     """Write the report of ``result`` into ``target`` the way ``eventstudy run`` does.
 
@@ -162,6 +169,10 @@ def publish(
         eventstudy did not write).
     table_format
         Tables as ``"csv"`` (default) or ``"parquet"``.
+    plots
+        Figures to draw: ``key`` (default), ``all`` or ``none``.
+    progress
+        Progress callback ``(stage, done, total)``.
 
     Returns
     -------
@@ -169,8 +180,12 @@ def publish(
         The output folder as given.
     """
     if isinstance(target, OutputFolder):
-        target.write(lambda staging: write_report(result, staging, table_format=table_format))
+        target.write(
+            lambda staging: write_report(
+                result, staging, table_format=table_format, plots=plots, progress=progress
+            )
+        )
         target.commit()
         return target.out
     with OutputFolder(target, force=force) as folder:
-        return publish(result, folder, table_format=table_format)
+        return publish(result, folder, table_format=table_format, plots=plots, progress=progress)

@@ -9,6 +9,7 @@ matplotlib (no plots written). Each check runs in a fresh interpreter.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -21,12 +22,14 @@ import pytest
 HEAVY = ("pandas", "scipy", "scipy.stats", "statsmodels", "matplotlib", "exchange_calendars")
 
 
-def loaded_after(code: str) -> set[str]:
-    """Which of ``HEAVY`` a fresh interpreter has imported after running ``code``."""
+def loaded_after(code: str, also: tuple[str, ...] = ()) -> set[str]:
+    """Which of ``HEAVY`` (and ``also``) a fresh interpreter has imported after running ``code``."""
+    names = HEAVY + also
     script = (
-        code + f"\nimport sys, json\nprint(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
+        code + f"\nimport sys, json\nprint(json.dumps([m for m in {names!r} if m in sys.modules]))"
     )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=root)
     assert out.returncode == 0, out.stderr[-2000:]
     return set(json.loads(out.stdout.strip().splitlines()[-1]))
 
@@ -49,6 +52,24 @@ def test_cli_help_loads_no_library():
         """
     )
     assert loaded_after(code) == set()
+
+
+def test_events_list_loads_no_plotting_statistics_or_compiler():
+    code = textwrap.dedent(
+        """
+        from typer.testing import CliRunner
+        from eventstudy.cli import app
+        res = CliRunner().invoke(app, ["events", "list", "events/deepseek_2025.toml"])
+        assert res.exit_code == 0 and "selloff" in res.output, res.output
+        """
+    )
+    loaded = loaded_after(code, also=("numba",))
+    assert not loaded & {"matplotlib", "scipy", "scipy.stats", "statsmodels", "numba"}
+
+
+def test_help_loads_no_compiler():
+    code = "from eventstudy.cli import app\ntry:\n    app(['--help'])\nexcept SystemExit:\n    pass"
+    assert loaded_after(code, also=("numba",)) == set()
 
 
 def test_study_and_runner_import_without_stats_plot_or_calendar_packages():
@@ -103,3 +124,29 @@ def test_a_study_run_imports_no_scipy_stats_statsmodels_or_matplotlib(small_stud
     assert "statsmodels" not in loaded
     assert "scipy.stats" not in loaded
     assert "matplotlib" not in loaded
+
+
+def test_an_event_file_with_a_cached_calendar_leaves_exchange_calendars_unimported(tmp_path: Path):
+    # The validator's calendar check imported exchange_calendars, and a process that has
+    # imported it ignores the calendar cache: every TOML run rebuilt the XNYS calendar.
+    events = Path(__file__).resolve().parents[1] / "events" / "deepseek_2025.toml"
+    code = textwrap.dedent(
+        f"""
+        import sys
+        from eventstudy.calendar import TradingCalendar
+        from eventstudy.events.load import load_events
+        load_events({str(events)!r})
+        TradingCalendar("XNYS")
+        print("exchange_calendars" in sys.modules)
+        """
+    )
+    env = {**os.environ, "EVENTSTUDY_CACHE": str(tmp_path)}
+
+    def imported() -> str:
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+        )
+        return out.stdout.strip().splitlines()[-1]
+
+    assert imported() == "True"  # first process: builds the calendar and caches it
+    assert imported() == "False"  # later ones: the cache answers the check and the calendar

@@ -17,7 +17,7 @@ from typing import Any, TypeGuard, get_args
 
 from .._text import show
 from .._types import MAX_OFFSET
-from ..calendar import calendar_names, check_timezone
+from ..calendar import calendar_names, check_timezone, is_calendar_name
 from .schema import DEFAULT_ESTIMATION, DEFAULT_WINDOWS, EventKind
 
 __all__ = [
@@ -379,7 +379,7 @@ class _Checker:
         return declared, tickers
 
     def calendar(self, code: str, loc: str) -> None:
-        if code in calendar_names():
+        if is_calendar_name(code):
             return
         close = difflib.get_close_matches(code.upper(), calendar_names(), n=1)
         hint = f"did you mean {close[0]!r}?" if close else "use a code such as 'XNYS' or 'XTKS'"

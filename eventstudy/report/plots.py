@@ -9,8 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterator
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +31,8 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 from .._io import atomic_write  # noqa: E402
-from ..events.load import safe_name
+from .._types import PlotSet, validate_literal  # noqa: E402
+from ..events.load import safe_name  # noqa: E402
 from .content import (  # noqa: E402
     benchmark_sums,
     day0_of,
@@ -38,6 +45,8 @@ from .content import (  # noqa: E402
 if TYPE_CHECKING:  # report reads the result types; result imports report lazily
     from ..result import StudyResult
 
+Progress = Callable[[str, int, int], None]
+
 MAX_EVENTS_PLOTTED = 10
 MAX_PANELS = 20
 
@@ -46,6 +55,9 @@ LOSS, GAIN, MUTED, INK, ABNORMAL = "#b2182b", "#2166ac", "#a6a6a6", "#222222", "
 STYLE: dict[str, Any] = {
     "font.size": 10,
     "axes.titlesize": 10,
+    # a fixed title height: matplotlib otherwise re-lays out every y axis of a panel for each of
+    # its titles on every draw, to dodge tick labels on top that these figures never have
+    "axes.titley": 1.0,
     "axes.labelsize": 10,
     "axes.spines.top": False,
     "axes.spines.right": False,
@@ -76,8 +88,147 @@ def _frame(fig: Figure, result: StudyResult, title: str, subtitle: str) -> None:
     fig.text(0.012, 0.012, source_line(result), fontsize=7.5, color="#777777", ha="left")
 
 
+# Fixed geometry instead of ``tight_layout``: tight_layout lays every tick out twice (and leaves a
+# placeholder engine that makes ``savefig`` draw the figure once more before drawing it for real).
+# Here the margins come from the sizes of the texts themselves: tick labels are formatted (not
+# drawn) and measured with one renderer, so each figure is drawn once, by ``savefig``.
+_PAD = 1.08 * 10 / 72
+"""tight_layout's default padding, 1.08 font sizes (10 pt), in inches."""
+_TICK = (3.5 + 3.5) / 72
+"""Major tick length plus tick-label pad (matplotlib defaults), in inches."""
+_LABELPAD = 4 / 72
+
+
+class _Ruler:
+    """Sizes in inches of texts and of an axes' decorations, measured without drawing."""
+
+    def __init__(self, fig: Figure) -> None:
+        self.fig = fig
+        self.renderer = fig.canvas.get_renderer()
+
+    def text(self, artist: Any) -> tuple[float, float]:
+        """Width and height of a text artist (empty or hidden: zero)."""
+        if not artist.get_visible() or not artist.get_text():
+            return 0.0, 0.0
+        box = artist.get_window_extent(self.renderer)
+        return box.width / self.fig.dpi, box.height / self.fig.dpi
+
+    def ticks(self, axis: Any, last: bool = False) -> tuple[float, float]:
+        """Widest and tallest major tick label of ``axis`` in its view (formatted, not drawn).
+
+        With ``last``, the size of the label of the highest tick in view only.
+        """
+        if not axis._major_tick_kw.get("label1On", True):
+            return 0.0, 0.0
+        locs = np.asarray(axis.get_majorticklocs(), dtype=float)
+        labels = axis.get_major_formatter().format_ticks(locs)
+        lo, hi = sorted(axis.get_view_interval())
+        tol = 1e-9 * max(hi - lo, 1.0)
+        kept = [t for v, t in zip(locs, labels, strict=True) if lo - tol <= v <= hi + tol and t]
+        if not kept:
+            return 0.0, 0.0
+        if last:
+            kept = (
+                kept[-1:]
+                if axis.get_view_interval()[1] >= axis.get_view_interval()[0]
+                else kept[:1]
+            )
+        # the first tick's label carries the size set by tick_params or set_ticks(..., fontsize=)
+        probe = self.fig.text(
+            0, 0, "", fontproperties=axis.majorTicks[0].label1.get_fontproperties()
+        )
+        widths = []
+        for label in kept:
+            probe.set_text(label)
+            widths.append(self.text(probe))
+        probe.remove()
+        return max(w for w, _ in widths), max(h for _, h in widths)
+
+    def left(self, ax: Any) -> float:
+        """Room left of ``ax``: tick labels, ticks and the y label."""
+        # tick marks are not part of tight_layout's boxes; labels sit a tick length plus a pad out
+        room = self.ticks(ax.yaxis)[0]
+        room += _TICK if room else 0.0
+        w = self.text(ax.yaxis.label)[0]
+        return room + (w + _LABELPAD if w else 0.0)
+
+    def bottom(self, ax: Any) -> float:
+        """Room below ``ax``: tick labels, ticks and the x label."""
+        room = self.ticks(ax.xaxis)[1]
+        room += _TICK if room else 0.0
+        h = self.text(ax.xaxis.label)[1]
+        return room + (h + _LABELPAD if h else 0.0)
+
+    def top(self, ax: Any) -> float:
+        """Room above ``ax``: how far its titles reach above it (zero without one)."""
+        titles = [t for t in (ax.title, ax._left_title, ax._right_title) if t.get_text()]
+        if not titles:
+            return 0.0
+        # titles already sit a title pad above the axes (baseline), so measure from the axes top
+        reach = max(t.get_window_extent(self.renderer).y1 for t in titles) - ax.bbox.y1
+        return max(reach, 0.0) / self.fig.dpi
+
+
+def _place(
+    fig: Figure,
+    *,
+    left: float,
+    bottom: float,
+    top_room: float = 0.0,
+    right: float = 0.0,
+    top: float = 0.88,
+    below: float = 0.06,
+    wgap: float = 0.0,
+    hgap: float = 0.0,
+) -> None:
+    """Place the subplot grid: decorations of ``left``/``bottom``/... inches inside the band.
+
+    The band is ``(0, below, 1, top)`` in figure fractions (title above, source line below), as
+    tight_layout's ``rect``; each margin is the decoration plus tight_layout's padding, and
+    ``wgap``/``hgap`` are the decorations between neighbouring panels.
+    """
+    width, height = fig.get_size_inches()
+    gs = fig.axes[0].get_subplotspec().get_gridspec()
+    nrows, ncols = gs.get_geometry()
+    x0, x1 = (left + _PAD) / width, 1 - (right + _PAD) / width
+    y0, y1 = below + (bottom + _PAD) / height, top - (top_room + _PAD) / height
+    wspace, hspace = (wgap + _PAD) / width, (hgap + _PAD) / height
+    axes_w = (x1 - x0 - wspace * (ncols - 1)) / ncols
+    axes_h = (y1 - y0 - hspace * (nrows - 1)) / nrows
+    fig.subplots_adjust(
+        left=x0, right=x1, bottom=y0, top=y1, wspace=wspace / axes_w, hspace=hspace / axes_h
+    )
+
+
 def _layout(fig: Figure, top: float = 0.88, bottom: float = 0.06) -> None:
-    fig.tight_layout(rect=(0, bottom, 1, top))
+    """Fixed geometry for a one-axes figure (legend above the axes counted as a title)."""
+    ax = fig.axes[0]
+    ruler = _Ruler(fig)
+    room_top = ruler.top(ax)
+    legend = ax.get_legend()
+    if legend is not None and legend.get_bbox_to_anchor().y0 >= ax.bbox.y1 - 1:
+        pad = legend.borderaxespad * legend.prop.get_size_in_points() / 72
+        room_top = max(room_top, legend.get_window_extent(ruler.renderer).height / fig.dpi + pad)
+    _place(
+        fig,
+        left=ruler.left(ax),
+        bottom=ruler.bottom(ax),
+        top_room=room_top,
+        right=_overhang(ruler, ax),
+        top=top,
+        below=bottom,
+    )
+
+
+def _overhang(ruler: _Ruler, ax: Any) -> float:
+    """How far the last x tick label sticks out right of the axes (half its width at most)."""
+    lo, hi = sorted(ax.get_xlim())
+    locs = [v for v in ax.xaxis.get_majorticklocs() if lo <= v <= hi]
+    if not locs:
+        return 0.0
+    axes_w = ax.get_position().width * ruler.fig.get_size_inches()[0]
+    inside = (hi - max(locs)) / (hi - lo) * axes_w if hi > lo else 0.0
+    return max(ruler.ticks(ax.xaxis, last=True)[0] / 2 - inside, 0.0)
 
 
 def _day0_rows(result: StudyResult, event_id: str) -> pd.DataFrame:
@@ -162,7 +313,19 @@ def plot_car_paths(
         if left_out:
             sub += f" Not shown: {', '.join(left_out)}."
         _frame(fig, result, f"Cumulative abnormal returns: {event_title(result, event_id)}", sub)
-        _layout(fig, top=0.90 if nrows > 2 else 0.85, bottom=0.05 if nrows > 2 else 0.07)
+        ruler = _Ruler(fig)
+        head = max(ruler.top(ax) for ax in axes.ravel()[:n])
+        _place(
+            fig,
+            left=ruler.left(axes[0, 0]),
+            bottom=ruler.bottom(axes[-1, 0]),
+            top_room=head,
+            right=_overhang(ruler, axes[-1, 0]),
+            top=0.90 if nrows > 2 else 0.85,
+            below=0.05 if nrows > 2 else 0.07,
+            wgap=3.5 / 72,  # inner panels show tick marks only (shared axes)
+            hgap=head + 3.5 / 72,
+        )
     return fig
 
 
@@ -496,45 +659,146 @@ def file_stem(event_id: str) -> str:
     return f"{safe}-{hashlib.sha1(event_id.encode()).hexdigest()[:6]}"
 
 
-def write_plots(result: StudyResult, directory: Path) -> dict[str, Path]:
-    """Save the standard plots as PNG and return them by key.
+PARALLEL_MIN_FIGURES = 6
+"""Render in two processes from this many figures on (fewer: a fork costs more than it saves)."""
+
+
+@dataclass(frozen=True)
+class PlotJob:
+    """One figure to write: its key in :func:`write_plots`' answer, file name and drawing call."""
+
+    key: str
+    filename: str
+    draw: Callable[[StudyResult], Figure]
+
+
+def plot_jobs(result: StudyResult, which: PlotSet = "all") -> list[PlotJob]:
+    """The figures :func:`write_plots` writes for ``which`` (``all``, ``key`` or ``none``), in order.
 
     Per event (up to 10 events; beyond that only the pooled CAAR): ``car_paths_<id>``,
     ``day0_ar_<id>``, ``caar_<id>``. For the main event, when dollar figures exist:
     ``market_value``, ``waterfall``, and ``benchmarks`` when the sensitivity table exists.
+    ``key`` keeps the waterfall and the main event's CAAR and day-0 bars (or the pooled
+    ``caar_ALL`` when no event is drawn on its own).
     """
-    from .sample_plots import is_sample, write_sample_plots  # many firm-events: pooled figures
-
-    if is_sample(result):
-        return write_sample_plots(result, directory)
-    out: dict[str, Path] = {}
+    validate_literal(which, PlotSet, "plots")
+    if which == "none":
+        return []
+    jobs: list[PlotJob] = []
     events = [e.id for e in result.events.studied][:MAX_EVENTS_PLOTTED]
     if len(result.events.studied) > MAX_EVENTS_PLOTTED:
         events = []
     for event_id in events:
         stem = file_stem(event_id)
-        out[f"car_paths_{event_id}"] = _save(
-            plot_car_paths(result, event_id), directory / f"car_paths_{stem}.png"
-        )
-        out[f"day0_ar_{event_id}"] = _save(
-            plot_day0_bars(result, event_id), directory / f"day0_ar_{stem}.png"
-        )
-        out[f"caar_{event_id}"] = _save(plot_caar(result, event_id), directory / f"caar_{stem}.png")
+        jobs += [
+            PlotJob(
+                f"car_paths_{event_id}",
+                f"car_paths_{stem}.png",
+                partial(plot_car_paths, event_id=event_id),
+            ),
+            PlotJob(
+                f"day0_ar_{event_id}",
+                f"day0_ar_{stem}.png",
+                partial(plot_day0_bars, event_id=event_id),
+            ),
+            PlotJob(f"caar_{event_id}", f"caar_{stem}.png", partial(plot_caar, event_id=event_id)),
+        ]
     main = result.events.main_event_id
     if result.daily["market_value_prev"].notna().any() and events:
-        out["market_value"] = _save(plot_market_value(result, main), directory / "market_value.png")
-        out["waterfall"] = _save(plot_waterfall(result, main), directory / "waterfall.png")
+        jobs.append(
+            PlotJob("market_value", "market_value.png", partial(plot_market_value, event_id=main))
+        )
+        jobs.append(PlotJob("waterfall", "waterfall.png", partial(plot_waterfall, event_id=main)))
         if not benchmark_sums(result).empty:
-            out["benchmarks"] = _save(
-                plot_benchmark_sensitivity(result), directory / "benchmarks.png"
-            )
+            jobs.append(PlotJob("benchmarks", "benchmarks.png", plot_benchmark_sensitivity))
     groups = set(result.aar["event_id"]) if len(result.aar) else set()
     if "ALL" in groups and not events:
-        out["caar_ALL"] = _save(plot_caar(result, "ALL"), directory / "caar_ALL.png")
-    return out
+        jobs.append(PlotJob("caar_ALL", "caar_ALL.png", partial(plot_caar, event_id="ALL")))
+    if which == "key":
+        keep = {"waterfall", f"caar_{main}", f"day0_ar_{main}", "caar_ALL"}
+        jobs = [job for job in jobs if job.key in keep]
+    return jobs
+
+
+# What a forked worker renders: set just before the pool forks, so the children inherit the result
+# instead of receiving it pickled.
+_FORKED: tuple[StudyResult, list[PlotJob], Path] | None = None
+
+
+def _render(index: int) -> int:
+    result, jobs, directory = _FORKED  # type: ignore[misc]
+    job = jobs[index]
+    _save(job.draw(result), directory / job.filename)
+    return index
+
+
+def write_plots(
+    result: StudyResult,
+    directory: Path,
+    which: PlotSet = "all",
+    progress: Progress | None = None,
+    workers: int | None = None,
+) -> dict[str, Path]:
+    """Save the plots of ``which`` as PNG and return them by key (see :func:`plot_jobs`).
+
+    Parameters
+    ----------
+    result
+        The study result.
+    directory
+        Output folder; each file is written atomically.
+    which
+        ``all``, ``key`` (waterfall, pooled CAAR, day-0 bars) or ``none``.
+    progress
+        Called as ``progress("figures", done, total)`` after each figure.
+    workers
+        Processes to render in; default two when there are at least
+        :data:`PARALLEL_MIN_FIGURES` figures, two cores, and ``fork`` (POSIX) in a process with
+        no other thread running; else one.
+    """
+    global _FORKED
+    from .sample_plots import is_sample, write_sample_plots  # many firm-events: pooled figures
+
+    validate_literal(which, PlotSet, "plots")
+    report = progress or (lambda stage, done, total: None)
+    directory = Path(directory)
+    if which != "none" and is_sample(result):
+        report("figures", 0, 1)
+        drawn = write_sample_plots(result, directory)
+        report("figures", 1, 1)
+        return drawn
+    jobs = plot_jobs(result, which)
+    n = len(jobs)
+    if workers is None:
+        # fork only a single-threaded process: a lock held by another thread at the fork (as in
+        # a notebook kernel) would stay locked forever in the child
+        forkable = (
+            "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+        )
+        workers = 2 if n >= PARALLEL_MIN_FIGURES and (os.cpu_count() or 1) >= 2 and forkable else 1
+    report("figures", 0, n)
+    if workers <= 1 or n < 2:
+        for done, job in enumerate(jobs, 1):
+            _save(job.draw(result), directory / job.filename)
+            report("figures", done, n)
+    else:
+        _FORKED = (result, jobs, directory)
+        try:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=min(workers, n), mp_context=context) as pool:
+                # largest first (the small-multiple panels), so the two workers end together
+                order = sorted(range(n), key=lambda i: not jobs[i].key.startswith("car_paths"))
+                for done, _ in enumerate(as_completed([pool.submit(_render, i) for i in order]), 1):
+                    _.result()
+                    report("figures", done, n)
+        finally:
+            _FORKED = None
+    return {job.key: directory / job.filename for job in jobs}
 
 
 __all__ = [
+    "PlotJob",
+    "plot_jobs",
     "plot_benchmark_sensitivity",
     "plot_caar",
     "plot_car_paths",

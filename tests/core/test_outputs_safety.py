@@ -42,7 +42,7 @@ def snapshot_of(folder: Path) -> dict[str, bytes]:
 @pytest.fixture(scope="module")
 def first_run(snapshot_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("runs") / "deepseek"
-    res = run_cli(snapshot_dir, out)
+    res = run_cli(snapshot_dir, out, "--plots", "all")  # every figure, not the default key ones
     assert res.exit_code == 0, res.output
     return out
 

@@ -1,0 +1,36 @@
+"""``--plots`` reaches the library; a bad value is one sentence and exit 2 before any work."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from typer.testing import CliRunner
+
+from eventstudy import cli
+
+runner = CliRunner()
+EVENTS = Path(__file__).resolve().parents[2] / "events" / "deepseek_2025.toml"
+
+
+def fake_result() -> tuple[mock.Mock, Path]:
+    result = mock.Mock()
+    result.summary.return_value = "summary text"
+    return result, Path("outputs/x")
+
+
+@pytest.mark.parametrize(("given", "expected"), [([], "key"), (["--plots", "all"], "all")])
+def test_plots_option_reaches_run_study(given: list[str], expected: str) -> None:
+    with mock.patch.object(cli, "run_study", return_value=fake_result()) as run:
+        res = runner.invoke(cli.app, ["run", str(EVENTS), *given])
+    assert res.exit_code == 0, res.output
+    assert run.call_args.kwargs["plots"] == expected
+
+
+def test_unknown_plots_value_exits_2_without_running() -> None:
+    with mock.patch.object(cli, "run_study") as run:
+        res = runner.invoke(cli.app, ["run", str(EVENTS), "--plots", "most"])
+    assert res.exit_code == 2
+    assert "--plots='most' is not a valid choice; use one of 'all', 'key', 'none'." in res.output
+    run.assert_not_called()

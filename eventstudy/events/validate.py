@@ -347,7 +347,9 @@ class _Checker:
             "benchmark_market_value = { SPY = 52e12 }",
         ):
             listed = study.get("benchmarks")
-            known = {study.get("market", "SPY"), *(listed if isinstance(listed, list) else ())}
+            # only text can name a benchmark (a bad market or list is reported on its own)
+            named = [study.get("market", "SPY"), *(listed if isinstance(listed, list) else ())]
+            known = {b for b in named if isinstance(b, str)}
             for t, v in study["benchmark_market_value"].items():
                 loc = f"study.benchmark_market_value.{t}"
                 if t not in known:

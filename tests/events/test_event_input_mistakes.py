@@ -109,3 +109,13 @@ def test_event_year_beyond_2262_is_an_input_error(tmp_path: Path, time: str) -> 
     path = toml(tmp_path, HEADER + '[[events]]\nid = "e"\ndate = 2263-01-01\n' + time)
     with pytest.raises(InputError, match=r"date 2263-01-01 is outside the"):
         describe_events(load_events(path))
+
+
+def test_benchmark_value_beside_a_market_that_is_not_text() -> None:
+    # found by test_event_fuzz with --hypothesis-seed=505894: a TypeError (unhashable list)
+    raw = {
+        "study": {"name": "s", "tickers": ["A"], "market": [], "benchmark_market_value": {}},
+        "events": [{"id": "e", "date": dt.date(2025, 1, 27)}],
+    }
+    with pytest.raises(EventFileError, match=r"study\.market: expected text, got \[\]"):
+        event_set_from_mapping(raw, "m")

@@ -6,6 +6,7 @@ loops over the rows; ``arch`` is imported only when this model is fitted.
 
 from __future__ import annotations
 
+import threading
 import warnings
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -23,6 +24,11 @@ SCALE = 100.0
 GARCH_MIN_NOBS = 30
 
 PARAM_NAMES = ("alpha", "beta", "omega", "arch1", "garch1")
+
+#: arch's ``fit`` edits the process-wide warning filters (``warnings.catch_warnings`` is not
+#: thread-safe), so the local executor's threads take turns: fits in threads could otherwise
+#: leave a filter behind. Dask workers are processes and fit in parallel.
+ARCH_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -108,23 +114,23 @@ class GarchMarketModel(ReturnModel):
         reason[few] = [
             f"GARCH(1,1) needs at least {need} estimation returns, got {k}" for k in nobs[few]
         ]
-        # arch warns per fit (convergence, scale): failures are reported as reasons instead
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            for i in rows:
-                used = valid[i]
-                y, x = sample.firm_est[i, used], sample.market_est[i, used]
-                steps = sample.rel_days - rel_est[used][-1]
+        for i in rows:
+            used = valid[i]
+            y, x = sample.firm_est[i, used], sample.market_est[i, used]
+            steps = sample.rel_days - rel_est[used][-1]
+            # arch warns per fit (convergence, scale): failures are reported as reasons instead
+            with ARCH_LOCK, warnings.catch_warnings():
+                warnings.simplefilter("ignore")
                 out = fit_one(y, x, steps)
-                if isinstance(out, str):
-                    reason[i] = out
-                    continue
-                params[i], h_evt, e = out
-                evt_var[i] = h_evt
-                resid[i, used] = e
-                ssr = float(e @ e)
-                sigma2[i] = ssr / (len(y) - 2)
-                r2[i] = 1.0 - ssr / float(((y - y.mean()) ** 2).sum())
+            if isinstance(out, str):
+                reason[i] = out
+                continue
+            params[i], h_evt, e = out
+            evt_var[i] = h_evt
+            resid[i, used] = e
+            ssr = float(e @ e)
+            sigma2[i] = ssr / (len(y) - 2)
+            r2[i] = 1.0 - ssr / float(((y - y.mean()) ** 2).sum())
         ok = np.isfinite(sigma2)
         normal = params[:, :1] + params[:, 1:2] * sample.market_evt
         ar = np.where(ok[:, None], sample.firm_evt - normal, np.nan)

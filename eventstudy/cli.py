@@ -55,7 +55,7 @@ def say(console: Console, text: object, label: str = "", style: str = "") -> Non
 #: import of the library; a test keeps the two equal.
 MODEL_NAMES = (
     "market", "mean_adjusted", "market_adjusted", "capm", "ff3", "ff5", "carhart",
-    "scholes_williams", "dimson",
+    "scholes_williams", "dimson", "garch",
 )  # fmt: skip
 
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show the full traceback of an error.")]

@@ -118,6 +118,13 @@ class RowsDroppedWarning(EventStudyWarning):
     """Rows were left out of a computation because a value they need is missing."""
 
 
+class ModelFitWarning(EventStudyWarning):
+    """The normal-return model could not be fitted to some firm-events; they are excluded.
+
+    For example a GARCH fit that did not converge; each has its reason in the exclusions table.
+    """
+
+
 class OutputRecoveredWarning(EventStudyWarning):
     """A run found the output folder of an interrupted run mid-swap and restored the earlier outputs."""
 

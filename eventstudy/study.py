@@ -39,7 +39,7 @@ from .data.factors import factor_table
 from .data.frames import price_source, shares_source
 from .data.quality import ISSUE_COLUMNS, add_issues, check_benchmark, check_prices
 from .data.returns_input import read_returns
-from .errors import ClusteringWarning, InputError, OverlapWarning
+from .errors import ClusteringWarning, InputError, ModelFitWarning, OverlapWarning
 from .events.load import events_from_frame, load_events
 from .events.schema import Event, EventSet
 from .firm_fit import FitInputs
@@ -381,6 +381,7 @@ class EventStudy:
         benchmarks = self._benchmarks(plan, returns, model, daily)
         contamination = self._contamination(returns, daily)
         exclusions = self._exclusions(fit, run.est_have)
+        warn_model_failures(fit, sample.evt_pos)
         if not np.isfinite(fit.sigma2).any():
             first = "; ".join(
                 f"{r.event_id}/{r.ticker}: {r.reason}" for r in exclusions.head(3).itertuples()
@@ -1034,9 +1035,11 @@ class EventStudy:
                 v = np.where(have, sigma2 * (1.0 + lev), np.nan)
             # complete rows: Var(CAR(start, d)) = s^2 (days + c_d'(X'X)^-1 c_d), c_d = cumsum x
             finite_cum = np.isfinite(cum)
-            car_var = np.where(
-                finite_cum, sigma2 * (np.arange(1, ar.shape[1] + 1)[None, :] + quad), np.nan
-            )
+            if fit.evt_var is not None:  # conditional variances (GARCH): their running sum
+                cum_var = np.cumsum(pick(fit.evt_var), axis=1)
+            else:
+                cum_var = sigma2 * (np.arange(1, ar.shape[1] + 1)[None, :] + quad)
+            car_var = np.where(finite_cum, cum_var, np.nan)
             n_day = have.sum(axis=0)
             n_cum = finite_cum.sum(axis=0)
             with np.errstate(invalid="ignore", divide="ignore"):
@@ -1070,13 +1073,16 @@ class EventStudy:
         fitted = ~outside & ~failed
         # (row, order within the row, reason) so rows keep the per-firm-event order
         rows = [np.flatnonzero(outside), np.flatnonzero(failed)]
+        # the model's own reason (a GARCH fit that did not converge, ...) where it gives one
+        told = fit.fail_reason[failed] if fit.fail_reason is not None else np.full(failed.sum(), "")
         texts = [
             np.full(int(outside.sum()), "event day outside the price data", dtype=object),
             np.array(
                 [
-                    f"estimation window has {k} of {length} returns "
+                    why
+                    or f"estimation window has {k} of {length} returns "
                     f"(at least {self._min_obs()} needed)"
-                    for k in est_have[failed]
+                    for k, why in zip(est_have[failed], told, strict=True)
                 ],
                 dtype=object,
             ),
@@ -1118,6 +1124,21 @@ class EventStudy:
     def _min_obs(self) -> int:
         est = self.estimation_window
         return self.min_estimation_obs or (est[1] - est[0] + 1) // 2
+
+
+def warn_model_failures(fit: ReturnFit, evt_pos: np.ndarray) -> None:
+    """One :class:`ModelFitWarning` counting the firm-events the model itself could not fit."""
+    if fit.fail_reason is None:
+        return
+    told = (fit.fail_reason != "") & (evt_pos >= 0).any(axis=1)
+    count = int(told.sum())
+    if count:
+        warnings.warn(
+            f"the {fit.model} model could not be fitted to {count} of {fit.n} firm-events; "
+            "they are excluded, each with its reason in exclusions.csv",
+            ModelFitWarning,
+            stacklevel=3,
+        )
 
 
 def check_events_argument(events: object) -> None:

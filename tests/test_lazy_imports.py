@@ -19,7 +19,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-HEAVY = ("pandas", "scipy", "scipy.stats", "statsmodels", "matplotlib", "exchange_calendars")
+HEAVY = (
+    "pandas", "scipy", "scipy.stats", "statsmodels", "matplotlib", "exchange_calendars", "arch",
+)  # fmt: skip
 
 
 def loaded_after(code: str, also: tuple[str, ...] = ()) -> set[str]:

@@ -25,6 +25,10 @@ def assemble(outs: list[dict[str, Any]], pairs: pd.DataFrame, panel: Panel, job:
     def cat(key: str) -> np.ndarray:
         return np.concatenate([o[key] for o in outs])
 
+    def cat_optional(key: str) -> np.ndarray | None:
+        # a model's optional per-row arrays (conditional variances, failure reasons)
+        return None if outs[0][key] is None else cat(key)
+
     n = len(pairs)
     empty = np.empty((n, 0))
     sample = EventSample(
@@ -57,6 +61,8 @@ def assemble(outs: list[dict[str, Any]], pairs: pd.DataFrame, panel: Panel, job:
         normal=cat("normal"),
         ar=cat("ar"),
         notes=notes,
+        evt_var=cat_optional("evt_var"),
+        fail_reason=cat_optional("fail_reason"),
     )
 
 

@@ -39,6 +39,8 @@ def first_pass(panel: Panel, job: Job, part: Part) -> dict[str, Any]:
         "x_evt": fit.x_evt,
         "normal": fit.normal,
         "ar": fit.ar,
+        "evt_var": fit.evt_var,
+        "fail_reason": fit.fail_reason,
         "evt_pos": s.evt_pos,
         "firm_evt": s.firm_evt,
         "market_evt": s.market_evt,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from ..errors import InputError
 from .base import LinearDesign, LinearReturnModel, ReturnFit, ReturnModel
 from .factor import CAPMModel, CarhartModel, FactorModel, FamaFrench3Model, FamaFrench5Model
+from .garch import GarchMarketModel
 from .market import MarketModel
 from .mean_adjusted import MarketAdjustedModel, MeanAdjustedModel
 from .nonsync import DimsonModel, ScholesWilliamsModel
@@ -22,6 +23,7 @@ MODELS: dict[str, type[ReturnModel]] = {
     "carhart": CarhartModel,
     "scholes_williams": ScholesWilliamsModel,
     "dimson": DimsonModel,
+    "garch": GarchMarketModel,
 }
 
 MODEL_ALIASES: dict[str, str] = {
@@ -41,6 +43,8 @@ MODEL_ALIASES: dict[str, str] = {
     "sw": "scholes_williams",
     "scholes-williams": "scholes_williams",
     "scholeswilliams": "scholes_williams",
+    "garch11": "garch",
+    "garch_market": "garch",
 }
 
 
@@ -74,6 +78,7 @@ __all__ = [
     "FactorModel",
     "FamaFrench3Model",
     "FamaFrench5Model",
+    "GarchMarketModel",
     "ScholesWilliamsModel",
     "LinearDesign",
     "LinearReturnModel",

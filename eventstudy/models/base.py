@@ -77,6 +77,18 @@ class ReturnFit:
         Normal (expected) returns over the event span, shape ``(n, W)``.
     ar
         Abnormal returns over the event span, shape ``(n, W)``.
+    notes
+        Free-text notes on the fit.
+    evt_var
+        Conditional variances of the event-span abnormal returns, shape ``(n, W)``, or None.
+        When set (GARCH models) they replace the prediction-error variance: :meth:`ar_var`
+        returns them and :meth:`car` / :meth:`car_path` sum them over the window's days,
+        :math:`\operatorname{Var}(CAR_{a,b}) = \sum_{t=a}^{b} h_t`. Like the event-study
+        literature on GARCH standardization (Savickas 2003), this ignores the error in the
+        estimated parameters.
+    fail_reason
+        Why each firm-event could not be fitted, shape ``(n,)`` (object; ``""`` when fitted or
+        when the generic too-few-returns reason applies), or None for models that report none.
     """
 
     model: str
@@ -93,6 +105,8 @@ class ReturnFit:
     normal: np.ndarray
     ar: np.ndarray
     notes: dict[str, str] = field(default_factory=dict)
+    evt_var: np.ndarray | None = None
+    fail_reason: np.ndarray | None = None
     _car_cache: dict[Any, tuple[np.ndarray, ...]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -109,7 +123,12 @@ class ReturnFit:
         return quad_form(self.x_evt, self.xtx_inv)
 
     def ar_var(self) -> np.ndarray:
-        """Prediction-error variance of each abnormal return, shape ``(n, W)``."""
+        """Variance of each abnormal return, shape ``(n, W)``.
+
+        The prediction-error variance, or the conditional variances ``evt_var`` when set.
+        """
+        if self.evt_var is not None:
+            return self.evt_var.copy()
         return self.sigma2[:, None] * (1.0 + self.leverage())
 
     def ar_cov(self, window: WindowSpec) -> np.ndarray:
@@ -118,6 +137,8 @@ class ReturnFit:
         :math:`s^2 (I + X_e (X'X)^{-1} X_e')` (Campbell, Lo and MacKinlay 1997, eq. 4.4.8).
         """
         cols = self.sample.window_columns(window)
+        if self.evt_var is not None:  # conditional variances: no estimation covariance
+            return np.eye(len(cols))[None, :, :] * self.evt_var[:, cols, None]
         xe = self.x_evt[:, cols, :]
         cov = np.einsum("nwk,nkj,nvj->nwv", xe, self.xtx_inv, xe)
         cov = cov + np.eye(len(cols))[None, :, :]
@@ -174,7 +195,10 @@ class ReturnFit:
         c = xe.sum(axis=1)
         quad = quad_form(c, self.xtx_inv) if c.shape[1] else 0.0
         car = np.where(have, ar, 0.0).sum(axis=1)
-        var = self.sigma2 * (days + quad)
+        if self.evt_var is not None:
+            var = np.where(have, self.evt_var[:, cols], 0.0).sum(axis=1)
+        else:
+            var = self.sigma2 * (days + quad)
         if missing == "nan":
             complete = days == len(cols)
             car = np.where(complete, car, np.nan)
@@ -202,7 +226,10 @@ class ReturnFit:
             quad = quad_form(c, self.xtx_inv)
         else:
             quad = 0.0
-        var = self.sigma2[:, None] * (days + quad)
+        if self.evt_var is not None:
+            var = np.cumsum(np.where(have, self.evt_var, 0.0), axis=1)
+        else:
+            var = self.sigma2[:, None] * (days + quad)
         length = np.cumsum(~before)[None, :]
         ok = (days == length) if missing == "nan" else (days > 0)
         ok &= ~before[None, :]

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["average_ranks", "norm_sf", "t_sf"]
+__all__ = ["average_ranks", "chi2_cdf", "chi2_sf", "norm_sf", "t_sf"]
 
 
 def t_sf(x: Any, df: Any) -> Any:
@@ -81,6 +81,24 @@ def norm_sf(x: Any) -> Any:
     from scipy import special
 
     return special.ndtr(-np.asarray(x, dtype=float))
+
+
+def chi2_cdf(x: Any, df: Any) -> Any:
+    """Distribution function :math:`P(Q <= x)` of the chi-square with ``df`` degrees of freedom.
+
+    The regularized lower incomplete gamma function ``scipy.special.gammainc(df/2, x/2)``, which
+    is what ``scipy.stats.chi2.cdf`` computes.
+    """
+    from scipy import special
+
+    return special.gammainc(np.asarray(df, dtype=float) / 2.0, np.asarray(x, dtype=float) / 2.0)
+
+
+def chi2_sf(x: Any, df: Any) -> Any:
+    """Survival function :math:`P(Q > x)` of the chi-square (``scipy.special.gammaincc``)."""
+    from scipy import special
+
+    return special.gammaincc(np.asarray(df, dtype=float) / 2.0, np.asarray(x, dtype=float) / 2.0)
 
 
 def average_ranks(x: np.ndarray) -> np.ndarray:

@@ -487,8 +487,8 @@ def reference_study(
       ranked together, :math:`U_{it} = K_{it}/(M_i+1) - 1/2`; with :math:`n_t` the firms on day
       :math:`t`, :math:`D` the days with data, :math:`S^2 = D^{-1}\sum_t (n_t/N)\bar U_t^2`,
       :math:`Z = \bar U_{\text{last}}/S` and :math:`t = Z\sqrt{(D-2)/(D-1-Z^2)} \sim t(D-2)`.
-    * ``beaver_u`` (Beaver 1968; Patell 1976): :math:`D_i = SCAR_i^2 - d_i/(d_i-2)`,
-      :math:`t = \bar D/(s_D/\sqrt N)` against :math:`t(N-1)`.
+    * ``beaver_u`` (Beaver 1968; Patell 1976): :math:`Q = \sum_i SCAR_i^2 (d_i-2)/d_i` against
+      :math:`\chi^2(N)`, two-sided.
     * ``wilcoxon`` (Wilcoxon 1945): on the non-zero CARs, :math:`z = (W^+ - n(n+1)/4)/
       \sqrt{n(n+1)(2n+1)/24 - \sum_g(t_g^3-t_g)/48}`; the p-value is
       ``scipy.stats.wilcoxon``'s exact one for :math:`n \le 50` without ties, else its normal
@@ -638,20 +638,17 @@ def reference_study(
                 bmp_t = float(np.mean(scar) / (s_scar / np.sqrt(n)))
                 test_rows[name] = _t_row(w, name, n, bmp_t, n - 1, caar)
 
-        # Beaver's U: squared SCARs against their null mean d/(d-2), cross-sectional t
+        # Beaver's U: squared SCARs scaled by (d-2)/d, summed, against chi2(N)
         name = "beaver_u"
         ok = dof > 2
-        if ok.sum() < 2:
-            test_rows[name] = _row(w, name, int(ok.sum()), reason="fewer than 2 with d_i > 2")
+        if ok.sum() < 1:
+            test_rows[name] = _row(w, name, 0, reason="no firm-event with d_i > 2")
         else:
-            excess = scar[ok] ** 2 - dof[ok] / (dof[ok] - 2.0)
-            s_ex = float(np.std(excess, ddof=1))
-            if not s_ex > 0:
-                test_rows[name] = _row(w, name, int(ok.sum()), reason="U does not vary")
-            else:
-                stat = float(np.mean(excess) / (s_ex / np.sqrt(ok.sum())))
-                u_mean = float(np.mean(scar[ok] ** 2))
-                test_rows[name] = _t_row(w, name, int(ok.sum()), stat, int(ok.sum()) - 1, u_mean)
+            k = int(ok.sum())
+            q = float(np.sum(scar[ok] ** 2 * (dof[ok] - 2.0) / dof[ok]))
+            p = min(1.0, 2.0 * min(sps.chi2.cdf(q, k), sps.chi2.sf(q, k)))
+            u_mean = float(np.mean(scar[ok] ** 2))
+            test_rows[name] = _row(w, name, k, q, p, f"chi2({k})", u_mean)
 
         # Kolari-Pynnonen: r-bar over the (sub)sample's pairs
         keep = np.array([r for r in rows if r in kp_set], dtype=int)

@@ -136,3 +136,14 @@ def test_portfolio_dummy_test_invalid_cases():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert np.isfinite(portfolio_dummy_test(port, bench, 28, 2, 3).stat)
+
+
+def test_chi_square_tails_equal_scipy_stats() -> None:
+    from scipy import stats as sps
+
+    from eventstudy.stats._numeric import chi2_cdf, chi2_sf
+
+    x = np.array([0.0, 0.5, 3.0, 10.0, 57.3, 200.0])
+    for df in (1, 4, 50, 1000):
+        np.testing.assert_allclose(chi2_cdf(x, df), sps.chi2.cdf(x, df), rtol=1e-14, atol=1e-300)
+        np.testing.assert_allclose(chi2_sf(x, df), sps.chi2.sf(x, df), rtol=1e-14, atol=1e-300)

@@ -19,11 +19,12 @@ def test_beaver_u_by_hand(small, window):
     firms = hand_firms(small, window)
     u = np.array([f.car**2 / f.car_var for f in firms])
     d = np.array([f.dof for f in firms], float)
-    excess = u - d / (d - 2)
-    t = excess.mean() / (excess.std(ddof=1) / np.sqrt(len(u)))
+    q = float(np.sum(u * (d - 2) / d))
     res = TESTS["beaver_u"](cs_of(small, window))
-    assert res.stat == pytest.approx(t, rel=1e-10, abs=1e-12)
-    assert res.p_value == pytest.approx(2 * sps.t.sf(abs(t), len(u) - 1), rel=1e-9, abs=1e-12)
+    assert res.stat == pytest.approx(q, rel=1e-10, abs=1e-12)
+    p = 2 * min(sps.chi2.cdf(q, len(u)), sps.chi2.sf(q, len(u)))
+    assert res.p_value == pytest.approx(min(1.0, p), rel=1e-9, abs=1e-12)
+    assert res.distribution == f"chi2({len(u)})"
     assert res.estimate == pytest.approx(u.mean(), rel=1e-10)
 
 

@@ -103,11 +103,14 @@ def flag_overlaps(
     events: EventSet,
     sample: EventSample,
     windows: tuple[WindowSpec, ...],
+    max_rows: int | None = None,
 ) -> pd.DataFrame:
     """Firm-event windows (event or estimation) holding another studied event of the same firm.
 
     Another firm-event of the same ticker whose day 0 lies inside a firm-event's event window is
-    listed like a marked confounder, one row each. Inside the estimation window only one row per
+    listed like a marked confounder, one row each, while such overlaps number at most
+    ``max_rows``; in a denser sample (e.g. many random dates per firm) each firm-event gets one
+    row for its whole event span instead, naming the first other event and how many more. Inside the estimation window only one row per
     firm-event is written, naming the first such event and, in its title, how many more there
     are (the row carries the estimation window's bounds as ``window_start``/``window_end``): in
     a dense sample every estimation window holds dozens, and a row per pair would grow faster
@@ -123,6 +126,9 @@ def flag_overlaps(
         counted on those sessions, as the windows are.
     windows
         Event windows to check, beside ``sample.estimation``.
+    max_rows
+        Most event-window rows written one per overlap (default: twice the firm-events, at least
+        100,000); beyond it each firm-event gets one row for its event span.
 
     Returns
     -------
@@ -130,6 +136,7 @@ def flag_overlaps(
         Columns :data:`COLUMNS`.
     """
     pairs = sample.pairs
+    n = len(pairs)
     pos = sample.dates.get_indexer(pd.DatetimeIndex(pairs["day0"])).astype(np.int64)
     codes, _ = pd.factorize(pairs["ticker"])
     placed = np.flatnonzero(pos >= 0)
@@ -140,8 +147,19 @@ def flag_overlaps(
     order = np.argsort(key, kind="stable")
     sorted_key = key[order]
     est = sample.estimation
-    # event windows: one row per overlap (the span is short, so they are few)
-    mine, other, starts_, ends = _window_overlaps(sorted_key, order, key, placed, pos, windows)
+    # event windows: one row per overlap while they are few; in a denser sample one row per
+    # firm-event for the whole event span, with a count
+    lo_rel, hi_rel = min(w[0] for w in windows), max(w[1] for w in windows)
+    span_left = np.searchsorted(sorted_key, key + lo_rel, side="left")
+    span_count = np.searchsorted(sorted_key, key + hi_rel, side="right") - span_left
+    span_count -= int(lo_rel <= 0 <= hi_rel)  # the firm-event itself
+    if int(span_count.sum()) <= (max_rows if max_rows is not None else max(2 * n, 100_000)):
+        mine, other, starts_, ends = _window_overlaps(sorted_key, order, key, placed, pos, windows)
+        span_more = np.zeros(len(mine), np.int64)
+    else:
+        mine, other, span_more = _first_others(order, placed, span_left, span_count, lo_rel, hi_rel)
+        starts_ = np.full(len(mine), lo_rel, np.int64)
+        ends = np.full(len(mine), hi_rel, np.int64)
     # estimation window: one row per firm-event, naming the first other event and the count
     # (in a dense sample each window holds dozens, and a row per pair would not be linear)
     left = np.searchsorted(sorted_key, key + est[0], side="left")
@@ -154,7 +172,7 @@ def flag_overlaps(
     j = np.concatenate([e_other, other])
     starts_ = np.concatenate([np.full(len(held), est[0]), starts_])
     ends = np.concatenate([np.full(len(held), est[1]), ends])
-    more = np.concatenate([count[held] - 1, np.zeros(len(mine), np.int64)])
+    more = np.concatenate([count[held] - 1, span_more])
     # firm-event by firm-event (a stable sort keeps the estimation window first, then the
     # windows in order)
     order = np.argsort(i, kind="stable")
@@ -179,6 +197,23 @@ def flag_overlaps(
         },
         columns=COLUMNS,
     )
+
+
+def _first_others(
+    order: np.ndarray,
+    placed: np.ndarray,
+    left: np.ndarray,
+    count: np.ndarray,
+    lo_rel: int,
+    hi_rel: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(firm-event, first other event in the span, how many more) for each firm-event with any."""
+    held = np.flatnonzero(count > 0)
+    first = left[held]
+    if lo_rel <= 0 <= hi_rel:
+        # the firm-event itself is in its own span: skip it when it comes first
+        first = first + (order[first] == held)
+    return placed[held], placed[order[first]], count[held] - 1
 
 
 def _window_overlaps(

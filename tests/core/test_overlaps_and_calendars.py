@@ -183,7 +183,7 @@ def test_overlap_rows_stay_linear_in_a_dense_sample() -> None:
     from eventstudy.sample import EventSample
 
     # one firm with an event on each of 1,500 consecutive sessions: every estimation window
-    # holds 240 others, every [-1, 1] window two
+    # holds 240 others, every [-1, 1] window two (one at the ends)
     sessions = TradingCalendar("XNYS").sessions("2010-01-04", "2017-12-29")[:1500]
     n = len(sessions)
     pairs = pd.DataFrame(
@@ -201,9 +201,16 @@ def test_overlap_rows_stay_linear_in_a_dense_sample() -> None:
             Event(id=f"e{i}", date=d.date(), tickers=("AAA",)) for i, d in enumerate(sessions[:1])
         ),
     )
-    rows = flag_overlaps(events, sample, ((-1, 1),))
+    rows = flag_overlaps(events, sample, ((-1, 1),), max_rows=2 * n - 3)  # one below the pairs
     in_est = rows[rows["window_start"] == -250]
     assert len(in_est) == n - 11  # one row each (the first 11 have none before them)
-    assert len(rows) - len(in_est) == 2 * n - 2
+    # more overlaps than max_rows: one row per firm-event for the span, with a count
+    in_span = rows[rows["window_start"] == -1]
+    assert len(in_span) == n
+    middle = in_span[in_span["event_id"] == "e10"].iloc[0]
+    assert middle["confounder_id"] == "e9" and middle["confounder_rel_day"] == -1
+    assert middle["confounder_title"] == "(and 1 more studied events of the firm)"
+    first = in_span[in_span["event_id"] == "e0"].iloc[0]
+    assert first["confounder_id"] == "e1" and first["confounder_title"] == ""
     last = in_est[in_est["event_id"] == f"e{n - 1}"].iloc[0]
     assert last["confounder_title"] == "(and 239 more studied events of the firm)"

@@ -96,7 +96,10 @@ def group_labels(values: pd.Series, column: str, quantiles: int | None) -> pd.Se
     to ``<column>:Q<q>``, cut with :func:`pandas.qcut` (ties at a cut point may merge groups).
     """
     if quantiles is None:
-        return values.map(lambda v: f"{column}={v}", na_action="ignore").astype(object)
+        # one label per distinct value, then mapped through the codes (no Python call per row)
+        codes, uniques = pd.factorize(values)
+        names = np.array([f"{column}={v}" for v in uniques] + [np.nan], dtype=object)
+        return pd.Series(names[codes], index=values.index, dtype=object)
     numeric = pd.to_numeric(values, errors="coerce")
     if numeric.notna().sum() < quantiles:
         raise InputError(
@@ -106,7 +109,9 @@ def group_labels(values: pd.Series, column: str, quantiles: int | None) -> pd.Se
             value=f"{column}:{quantiles}",
         )
     codes = pd.qcut(numeric, quantiles, labels=False, duplicates="drop")
-    return codes.map(lambda q: f"{column}:Q{int(q) + 1}", na_action="ignore").astype(object)
+    names = np.array([f"{column}:Q{k + 1}" for k in range(quantiles)] + [np.nan], dtype=object)
+    position = np.where(codes.notna(), codes.fillna(0), -1).astype(np.int64)
+    return pd.Series(names[position], index=values.index, dtype=object)
 
 
 def group_rows(labels: pd.Series, rows: np.ndarray) -> dict[str, np.ndarray]:

@@ -28,8 +28,9 @@ class Section:
     csv: str
 
 
-def _rounded(frame: pd.DataFrame, columns: list[str], digits: int = 4) -> pd.DataFrame:
-    shown = frame[[c for c in columns if c in frame.columns]].head(MAX_ROWS).copy()
+def _rounded(frame: pd.DataFrame, drop: tuple[str, ...], digits: int = 4) -> pd.DataFrame:
+    """The table's first rows without the ``drop`` columns (kept in the CSV), rounded."""
+    shown = frame[[c for c in frame.columns if c not in drop]].head(MAX_ROWS).copy()
     for col in shown.columns:
         if pd.api.types.is_float_dtype(shown[col]):
             shown[col] = shown[col].round(digits)
@@ -46,22 +47,7 @@ def analysis_sections(result: StudyResult) -> list[Section]:
                 "Cross-sectional regressions",
                 "CARs regressed on firm-event characteristics (OLS); standard errors clustered by "
                 "event date when dates repeat, else heteroskedasticity-robust (HC1).",
-                _rounded(
-                    extras["regression"],
-                    [
-                        "formula",
-                        "window_start",
-                        "window_end",
-                        "term",
-                        "estimate",
-                        "se",
-                        "t_stat",
-                        "p_value",
-                        "n",
-                        "n_dropped",
-                        "cov_type",
-                    ],
-                ),  # fmt: skip
+                _rounded(extras["regression"], ("r2", "weighting")),
                 "regression.csv",
             )
         )
@@ -72,21 +58,8 @@ def analysis_sections(result: StudyResult) -> list[Section]:
                 "Difference of two groups' mean CARs: Welch's t (independent firm-events) and "
                 "the clustering-robust regression t; each group's own tests are in tests.csv.",
                 _rounded(
-                    extras["group_differences"],
-                    [
-                        "window_start",
-                        "window_end",
-                        "group_a",
-                        "group_b",
-                        "n_a",
-                        "n_b",
-                        "difference",
-                        "welch_t",
-                        "welch_p_value",
-                        "robust_t",
-                        "robust_p_value",
-                    ],
-                ),  # fmt: skip
+                    extras["group_differences"], ("mean_a", "mean_b", "welch_df", "robust_cov_type")
+                ),
                 "group_differences.csv",
             )
         )
@@ -99,19 +72,7 @@ def analysis_sections(result: StudyResult) -> list[Section]:
                 "Cumulative abnormal log volume against the estimation-window mean (Campbell and "
                 "Wasley 1996), tested with their parametric statistic (brown_warner), the "
                 "cross-sectional t and the Corrado rank test.",
-                _rounded(
-                    pooled,
-                    [
-                        "event_id",
-                        "window_start",
-                        "window_end",
-                        "n_firms",
-                        "mean_cav",
-                        "test",
-                        "statistic",
-                        "p_value",
-                    ],
-                ),  # fmt: skip
+                _rounded(pooled, ("distribution", "reason", "citation")),
                 "volume_tests.csv",
             )
         )
@@ -121,21 +82,7 @@ def analysis_sections(result: StudyResult) -> list[Section]:
                 "Long-horizon tests of the BHARs",
                 "Conventional t, Hall's skewness-adjusted t and its bootstrap p-value (Lyon, "
                 "Barber and Tsai 1999).",
-                _rounded(
-                    extras["long_horizon"],
-                    [
-                        "event_id",
-                        "window_start",
-                        "window_end",
-                        "n_firms",
-                        "mean",
-                        "t_stat",
-                        "skewness",
-                        "skew_adjusted_t",
-                        "skew_adjusted_p_value",
-                        "bootstrap_p_value",
-                    ],
-                ),  # fmt: skip
+                _rounded(extras["long_horizon"], ("measure", "t_p_value", "resamples", "seed")),
                 "long_horizon.csv",
             )
         )
@@ -146,21 +93,7 @@ def analysis_sections(result: StudyResult) -> list[Section]:
                 "Each session's portfolio of firms inside their window, regressed on the "
                 "benchmark; the intercept (const) is the average daily abnormal return, with "
                 "Newey-West standard errors.",
-                _rounded(
-                    extras["calendar_time"],
-                    [
-                        "window_start",
-                        "window_end",
-                        "weighting",
-                        "term",
-                        "estimate",
-                        "se",
-                        "t_stat",
-                        "p_value",
-                        "n_sessions",
-                        "mean_members",
-                    ],
-                ),  # fmt: skip
+                _rounded(extras["calendar_time"], ("factors", "hac_lags")),
                 "calendar_time.csv",
             )
         )
@@ -170,19 +103,7 @@ def analysis_sections(result: StudyResult) -> list[Section]:
                 "Placebo event dates",
                 "The pooled CAAR against the CAARs of the same firms on seeded pseudo event "
                 "dates (each real date moved with all its firms).",
-                _rounded(
-                    extras["placebo"],
-                    [
-                        "window_start",
-                        "window_end",
-                        "n_firms",
-                        "caar",
-                        "placebo_mean",
-                        "placebo_sd",
-                        "p_value",
-                        "draws",
-                    ],
-                ),  # fmt: skip
+                _rounded(extras["placebo"], ("seed",)),
                 "placebo.csv",
             )
         )

@@ -72,12 +72,9 @@ class CorradoRank(Statistic):
         n = cs.n
         if n < 1:
             return self.invalid("no firm-event has a CAR in this window", n)
-        wi, gi = cell.window_index, cell.group_index
-        total = np.concatenate([reduced[("est", wi)][gi], reduced[("win", wi)][gi]])
-        cnt = np.concatenate([reduced[("est_n", wi)][gi], reduced[("win_n", wi)][gi]])
+        total, cnt, length = _day_series(reduced, cell)
         with np.errstate(invalid="ignore", divide="ignore"):
             ubar = np.where(cnt > 0, total / cnt, np.nan)
-        length = len(reduced[("est_n", wi)][gi])
         sd = float(np.sqrt(np.nanmean(ubar**2)))
         if not sd > 0:
             return self.invalid("the mean ranks do not vary", n)
@@ -130,15 +127,13 @@ class CorradoZivneySign(Statistic):
         n = cs.n
         if n < 1:
             return self.invalid("no firm-event has a CAR in this window", n)
-        wi, gi = cell.window_index, cell.group_index
-        total = np.concatenate([reduced[("est", wi)][gi], reduced[("win", wi)][gi]])
-        cnt = np.concatenate([reduced[("est_n", wi)][gi], reduced[("win_n", wi)][gi]])
+        total, cnt, length = _day_series(reduced, cell)
         with np.errstate(invalid="ignore", divide="ignore"):
             gt = np.where(cnt > 0, total / np.sqrt(cnt), np.nan)
         sd = float(np.sqrt(np.nanmean(gt**2)))
         if not sd > 0:
             return self.invalid("the signs do not vary", n)
-        window = gt[len(reduced[("est_n", wi)][gi]) :]
+        window = gt[length:]
         stat = float(window.sum() / (np.sqrt(len(window)) * sd))
         est = float(np.mean(cs.car > 0))
         return TestResult(self.name, stat, p_norm(stat), "N(0,1)", self.null, n, self.citation, est)
@@ -341,6 +336,17 @@ def _day_sums(chunk: Chunk, est_key: str, win_key: str) -> dict[Any, np.ndarray]
         out[("est_n", wi)] = sums["est:resid_n"][wi]
         out[("win_n", wi)] = count[wi]
     return out
+
+
+def _day_series(reduced: Any, cell: Cell) -> tuple[np.ndarray, np.ndarray, int]:
+    """One group's sums and counts per event-time day (estimation days, then the window's).
+
+    Returns the sums, the counts and the number of estimation days (where the window starts).
+    """
+    wi, gi = cell.window_index, cell.group_index
+    est_n = reduced[("est_n", wi)][gi]
+    total = np.concatenate([reduced[("est", wi)][gi], reduced[("win", wi)][gi]])
+    return total, np.concatenate([est_n, reduced[("win_n", wi)][gi]]), len(est_n)
 
 
 def _signed_rank_counts(n: int) -> np.ndarray:

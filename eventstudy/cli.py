@@ -6,10 +6,11 @@ can fix print one sentence and exit 2; anything else exits 1 and points to ``--d
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -66,6 +67,22 @@ def run_study(events: Path, **options: Any) -> Any:
     from .runner import run_study as run_study_impl
 
     return run_study_impl(events, **options)
+
+
+@contextlib.contextmanager
+def figure_worker(plots: str) -> Iterator[Any]:
+    """A :class:`~eventstudy.report.FigureWorker` forked now (None with ``--plots none``).
+
+    The library is imported first, so the child starts with it loaded and only adds matplotlib.
+    """
+    from .report import FigureWorker
+    from .runner import run_study as _loaded  # noqa: F401 - loaded before the fork
+
+    if plots == "none":
+        yield None
+        return
+    with FigureWorker() as worker:
+        yield worker
 
 
 def _window(text: str) -> tuple[int, int]:
@@ -333,6 +350,9 @@ def run(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", EventStudyWarning)
         with (
+            # forked first, while this process has one thread: it imports matplotlib while the
+            # study runs and draws the figures while the tables are written
+            figure_worker(plots) as figures,
             Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar,
             notify_compilation(notice),
         ):
@@ -346,9 +366,12 @@ def run(
                 factors=factors,
                 table_format=table_format,
                 progress=_Bars(bar),
+                figures=figures,
                 **options,
             )
-    for note in {str(w.message) for w in caught if issubclass(w.category, EventStudyWarning)}:
+    # in the order they were raised (a set's order changes from run to run)
+    notes = [str(w.message) for w in caught if issubclass(w.category, EventStudyWarning)]
+    for note in dict.fromkeys(notes):
         say(err, note, "note:", "yellow")
     say(out, result.summary())
     kind = "Parquet" if table_format == "parquet" else "CSV"

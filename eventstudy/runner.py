@@ -10,7 +10,7 @@ from ._types import PlotSet, validate_literal
 from .analyses import with_analyses
 from .events.load import safe_name
 from .publish import MARKER, OutputFolder
-from .report import TableFormat, write_report
+from .report import FigureWorker, TableFormat, write_report
 from .result import StudyResult
 from .study import EventStudy, Progress
 
@@ -65,6 +65,7 @@ def run_study(
     on_written: Callable[[Path], None] | None = None,
     table_format: TableFormat = "csv",
     plots: str = "key",
+    figures: FigureWorker | None = None,
     **options: Any,
 ) -> tuple[StudyResult, Path]:
     """Run the study defined in ``events`` and write every output into one folder.
@@ -105,6 +106,9 @@ def run_study(
     plots
         Figures to draw: ``key`` (default: waterfall, pooled CAAR, day-0 bars), ``all`` or
         ``none``.
+    figures
+        A figure worker forked before the study (what ``eventstudy run`` passes); the figures are
+        drawn in this process without one.
     **options
         Options of :class:`~eventstudy.study.EventStudy` (``model``, ``estimation``, ``windows``,
         ``market``, ...).
@@ -140,7 +144,14 @@ def run_study(
             scheduler=study.scheduler,
             **(analyses or {}),
         )
-        publish(result, folder, table_format=table_format, plots=plots, progress=progress)
+        publish(
+            result,
+            folder,
+            table_format=table_format,
+            plots=plots,
+            progress=progress,
+            figures=figures,
+        )
     if on_written is not None:
         on_written(target)
     return result, target
@@ -154,6 +165,7 @@ def publish(
     table_format: TableFormat = "csv",
     plots: str = "key",
     progress: Progress | None = None,
+    figures: FigureWorker | None = None,
 ) -> Path:
     """Write the report of ``result`` into ``target`` the way ``eventstudy run`` does.
 
@@ -173,6 +185,8 @@ def publish(
         Figures to draw: ``key`` (default), ``all`` or ``none``.
     progress
         Progress callback ``(stage, done, total)``.
+    figures
+        A figure worker forked before the study, to draw the figures beside the tables.
 
     Returns
     -------
@@ -182,10 +196,22 @@ def publish(
     if isinstance(target, OutputFolder):
         target.write(
             lambda staging: write_report(
-                result, staging, table_format=table_format, plots=plots, progress=progress
+                result,
+                staging,
+                table_format=table_format,
+                plots=plots,
+                progress=progress,
+                figures=figures,
             )
         )
         target.commit()
         return target.out
     with OutputFolder(target, force=force) as folder:
-        return publish(result, folder, table_format=table_format, plots=plots, progress=progress)
+        return publish(
+            result,
+            folder,
+            table_format=table_format,
+            plots=plots,
+            progress=progress,
+            figures=figures,
+        )

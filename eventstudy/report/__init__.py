@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .figure_worker import FigureWorker, draw_figures
 from .html import render_html, write_html
 from .markdown import render_markdown, write_markdown
 from .tables import TableFormat, write_tables
@@ -20,6 +21,7 @@ def write_report(
     table_format: TableFormat = "csv",
     plots: str = "all",
     progress: Callable[[str, int, int], None] | None = None,
+    figures: FigureWorker | None = None,
 ) -> list[Path]:
     """Write tables, plots, ``report.md`` and ``report.html`` into ``directory``.
 
@@ -37,6 +39,10 @@ def write_report(
     progress
         Called as ``progress(stage, done, total)`` for the stages ``figures`` (one step per
         figure) and ``report`` (tables, ``report.md``, ``report.html``).
+    figures
+        A :class:`~eventstudy.report.figure_worker.FigureWorker` forked before the study: it draws
+        the figures while the tables are written here. Without one (or if it cannot take the
+        result) the figures are drawn in this process; the files are the same either way.
 
     Returns
     -------
@@ -49,15 +55,17 @@ def write_report(
     report = progress or (lambda stage, done, total: None)
     directory = Path(directory)
     report("report", 0, 3)
-    files = write_tables(result, directory, table_format)
-    report("report", 1, 3)
-    drawn: dict[str, Path] = {}
-    if plots != "none":
-        from .analysis_plots import write_analysis_plots
-        from .plots import write_plots  # imported here: matplotlib is slow to import
-
-        drawn = write_plots(result, directory, which=plots, progress=progress)  # type: ignore[arg-type]
-        drawn.update(write_analysis_plots(result, directory))
+    forked = plots != "none" and figures is not None and figures.submit(result, directory, plots)
+    try:
+        files = write_tables(result, directory, table_format)
+        report("report", 1, 3)
+        drawn = figures.collect(progress) if forked and figures is not None else None
+    except BaseException:
+        if figures is not None:
+            figures.close(kill=True)  # never leave a child writing into a folder being removed
+        raise
+    if drawn is None:
+        drawn = draw_figures(result, directory, plots, progress) if plots != "none" else {}
     files += list(drawn.values())
     files.append(write_markdown(result, directory, drawn))
     report("report", 2, 3)
@@ -76,6 +84,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "FigureWorker",
     "TableFormat",
     "render_html",
     "render_markdown",

@@ -1,0 +1,155 @@
+"""The figure worker: figures drawn in a forked process are the same files, and nothing is left.
+
+Each test compares the folder written with a worker against one written in-process, byte for
+byte (PNGs, ``report.md`` and ``report.html``, which embeds the PNG bytes), and checks that the
+worker really drew them (its answer), so a silent fallback to in-process drawing fails the test.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import warnings
+from pathlib import Path
+
+import pytest
+
+from eventstudy import EventStudy, load_events
+from eventstudy.report import figure_worker as fw
+from eventstudy.report import write_report
+from eventstudy.report.pooled import is_sample
+from tests.scale import synthetic
+
+pytestmark = pytest.mark.skipif(not fw.can_fork(), reason="the worker forks on Linux only")
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def gone(pid: int) -> bool:
+    """Whether ``pid`` is no longer a process (reaped, not a zombie)."""
+    return not Path(f"/proc/{pid}").exists()
+
+
+class Spy:
+    """Records what the worker's ``collect`` answered."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.answers: list[object] = []
+        real = fw.FigureWorker.collect
+
+        def collect(worker, progress=None):
+            answer = real(worker, progress)
+            self.answers.append(answer)
+            return answer
+
+        monkeypatch.setattr(fw.FigureWorker, "collect", collect)
+
+
+def write_both(result, tmp_path: Path, plots: str, monkeypatch) -> tuple[Path, Path, Spy]:
+    alone, forked = tmp_path / "alone", tmp_path / "forked"
+    write_report(result, alone, plots=plots)
+    spy = Spy(monkeypatch)
+    with fw.FigureWorker() as worker:
+        pid = worker.pid
+        assert pid is not None
+        write_report(result, forked, plots=plots, figures=worker)
+    assert gone(pid)
+    return alone, forked, spy
+
+
+@pytest.mark.parametrize("plots", ["key", "all"])
+def test_deepseek_figures_from_the_worker_are_the_same_files(
+    deepseek_result, tmp_path, monkeypatch, plots
+) -> None:
+    alone, forked, spy = write_both(deepseek_result, tmp_path, plots, monkeypatch)
+    assert len(spy.answers) == 1 and isinstance(spy.answers[0], dict)
+    assert spy.answers[0], "the worker drew nothing"
+    expected, got = files_of(alone), files_of(forked)
+    assert sorted(got) == sorted(expected)
+    assert any(name.endswith(".png") for name in got)
+    for name in expected:
+        assert got[name] == expected[name], name
+
+
+@pytest.fixture(scope="module")
+def sample_result():
+    returns, market = synthetic.panel(5, n_firms=40, n_days=600, missing=0.0)
+    prices = synthetic.prices_long(returns, market)
+    days = returns.index[300:560:2]
+    rows = [(t, d) for i, t in enumerate(returns.columns[:30]) for d in days[i % 3 :: 3]]
+    csv = Path(os.environ.get("TMPDIR", "/tmp")) / f"fw-sample-{os.getpid()}.csv"
+    csv.write_text(
+        "ticker,event_date\n" + "".join(f"{t},{d:%Y-%m-%d}\n" for t, d in rows), encoding="utf-8"
+    )
+    try:
+        events = load_events(csv)
+    finally:
+        csv.unlink()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return EventStudy(events, market="MKT").run(synthetic.FramePrices(prices))
+
+
+def test_sample_figures_from_the_worker_are_the_same_files(
+    sample_result, tmp_path, monkeypatch
+) -> None:
+    assert is_sample(sample_result)
+    payload = fw.figure_payload(sample_result)
+    assert payload.daily.empty and payload.inputs is None  # the big tables stay in the parent
+    alone, forked, spy = write_both(sample_result, tmp_path, "key", monkeypatch)
+    assert isinstance(spy.answers[0], dict) and "car_histogram" in spy.answers[0]
+    assert files_of(forked) == files_of(alone)
+
+
+def test_a_failure_in_the_worker_is_drawn_again_in_process(
+    deepseek_result, tmp_path, monkeypatch
+) -> None:
+    parent = os.getpid()
+    real = fw.draw_figures
+
+    def draw_figures(*args, **kwargs):
+        if os.getpid() != parent:
+            raise RuntimeError("broken in the child")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(fw, "draw_figures", draw_figures)
+    monkeypatch.setattr("eventstudy.report.draw_figures", draw_figures)
+    alone, forked, spy = write_both(deepseek_result, tmp_path, "key", monkeypatch)
+    assert spy.answers == [None]
+    assert files_of(forked) == files_of(alone)
+
+
+def test_an_error_while_the_worker_draws_stops_it(deepseek_result, tmp_path, monkeypatch) -> None:
+    def broken_tables(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("eventstudy.report.write_tables", broken_tables)
+    with fw.FigureWorker() as worker:
+        pid = worker.pid
+        with pytest.raises(OSError, match="No space"):
+            write_report(deepseek_result, tmp_path / "out", plots="all", figures=worker)
+        assert not worker.alive and worker.pid is None  # killed and reaped inside write_report
+    assert pid is not None and gone(pid)
+
+
+def test_an_unused_worker_is_stopped_at_once() -> None:
+    started = time.perf_counter()
+    with fw.FigureWorker() as worker:
+        pid = worker.pid
+    assert pid is not None and gone(pid)
+    assert time.perf_counter() - started < 5  # killed, not waited for through its imports
+
+
+def test_no_fork_while_another_thread_runs() -> None:
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        with fw.FigureWorker() as worker:
+            assert not worker.alive and worker.pid is None
+    finally:
+        stop.set()
+        other.join()

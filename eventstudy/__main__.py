@@ -1,5 +1,5 @@
 """``python -m eventstudy``."""
 
-from eventstudy.cli import app
+from eventstudy.cli import main
 
-app(prog_name="eventstudy")
+main()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import sys
+import gc
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -469,6 +469,11 @@ def list_events(
 
 
 def main() -> None:  # pragma: no cover - console entry
-    """Entry point for ``python -m eventstudy``."""
-    app(prog_name="eventstudy")
-    sys.exit(0)
+    """Entry point of the ``eventstudy`` command and ``python -m eventstudy``."""
+    try:
+        app(prog_name="eventstudy")
+    finally:
+        # The process ends here. Its objects (about 200,000 once pandas and numba are loaded) need
+        # no more collecting, but the interpreter's shutdown would traverse them all in several
+        # full collections, about 0.3 s of a 2 s run; frozen, they are skipped.
+        gc.freeze()

@@ -28,11 +28,22 @@ firm-event) for the estimation-day sums that do not depend on the window, so eac
 
 from __future__ import annotations
 
+import threading
+import types
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import update_wrapper
+from typing import Any
+
 import numpy as np
-from numba import njit
 
 __all__ = [
+    "INTERPRET_MAX_WORK",
+    "Kernel",
     "by_window",
+    "interpreted",
+    "interpret_is_faster",
+    "numba_loaded_hooks",
     "grank_pass2",
     "market_fit",
     "missing_last",
@@ -54,8 +65,108 @@ WIN_EST_KEYS = ("corrado_est", "cz_est")
 WIN_EVT_KEYS = ("ar_n", "corrado_win", "cz_win", "port_f", "port_fn", "port_m", "port_mn")
 """Event-span sums per window, group and span column (first axis of ``win_evt``)."""
 
+# --- compiled or interpreted --------------------------------------------------------------------
+#
+# Each kernel below is one Python function. Compiled by numba it is what a study of any size runs;
+# a study so small that its loops take less time interpreted than numba takes to start (importing
+# it and loading the cached machine code, about 0.45 s) runs the same function in CPython.
 
-@njit(cache=True, nogil=True)
+INTERPRET_MAX_WORK = 15_000
+"""Largest study, in firm-event estimation days x (windows + 1), that runs the kernels interpreted.
+
+Measured on the reference machine (``docs/performance.md``): about 10 us of interpreted kernel time
+per unit against numba's fixed 0.45 s start, so the break-even is near 45,000 units; the bound is
+set well below it, so that a study run interpreted is never much slower than compiled. The
+DeepSeek study (76 firm-events, 5 windows, 240 days: about 110,000 units) runs compiled.
+"""
+
+_KERNELS: dict[str, Kernel] = {}
+_INTERPRETED = False
+_LOCK = threading.Lock()
+_COMPILED: dict[str, Any] = {}
+
+numba_loaded_hooks: list[Callable[[], None]] = []
+"""Called once each, right after the first compilation imports numba (the first-run notice)."""
+
+
+class Kernel:
+    """A kernel: its Python function (``py_func``), run compiled or (see :func:`interpreted`) as is.
+
+    The numba options (``fastmath``) travel with it; every kernel is compiled with ``cache=True``
+    and ``nogil=True``. Called from Python either way; inside another compiled kernel the
+    compiled versions call each other directly.
+    """
+
+    def __init__(self, func: Callable[..., Any], options: dict[str, Any]) -> None:
+        update_wrapper(self, func)
+        self.py_func = func
+        self.options = options
+
+    def __call__(self, *args: Any) -> Any:
+        """Run the kernel, compiled unless inside :func:`interpreted`."""
+        if _INTERPRETED:
+            return self.py_func(*args)
+        return compiled(self.__name__)(*args)
+
+
+def kernel(**options: Any) -> Callable[[Callable[..., Any]], Kernel]:
+    """Register a kernel function; ``options`` are numba's (e.g. ``fastmath``)."""
+
+    def register(func: Callable[..., Any]) -> Kernel:
+        _KERNELS[func.__name__] = Kernel(func, options)
+        return _KERNELS[func.__name__]
+
+    return register
+
+
+def compiled(name: str) -> Any:
+    """The numba dispatcher of kernel ``name`` (numba is imported on the first call)."""
+    if not _COMPILED:
+        with _LOCK:
+            if not _COMPILED:
+                _COMPILED.update(_compile_all())
+                for hook in numba_loaded_hooks:
+                    hook()
+    return _COMPILED[name]
+
+
+def _compile_all() -> dict[str, Any]:
+    from numba import njit
+
+    # The compiled functions see each other, not the Kernel wrappers: a namespace of their own.
+    space = dict(globals())
+    for name, k in _KERNELS.items():
+        code = k.py_func
+        func = types.FunctionType(code.__code__, space, name, code.__defaults__, code.__closure__)
+        space[name] = njit(cache=True, nogil=True, **k.options)(func)
+    return {name: space[name] for name in _KERNELS}
+
+
+@contextmanager
+def interpreted(on: bool = True) -> Iterator[None]:
+    """Run the kernels as Python functions (``on``) or compiled, until the block ends.
+
+    Process-wide: the engine sets it around one study, whose partitions may run on threads.
+    """
+    global _INTERPRETED
+    before = _INTERPRETED
+    _INTERPRETED = on
+    try:
+        yield
+    finally:
+        _INTERPRETED = before
+
+
+def interpret_is_faster(firm_events: int, estimation_days: int, windows: int) -> bool:
+    """Whether a study this size runs its kernels interpreted (see :data:`INTERPRET_MAX_WORK`).
+
+    The choice depends on the study alone, never on what ran before in the process, so one
+    study always gives the same numbers.
+    """
+    return firm_events * estimation_days * (windows + 1) <= INTERPRET_MAX_WORK
+
+
+@kernel()
 def _average_ranks(sv: np.ndarray, n: int, out: np.ndarray) -> None:
     """1-based ranks of sorted ``sv[:n]`` with ties averaged."""
     j = 0
@@ -69,7 +180,7 @@ def _average_ranks(sv: np.ndarray, n: int, out: np.ndarray) -> None:
         j = k + 1
 
 
-@njit(cache=True, nogil=True)
+@kernel()
 def _count_below(sv: np.ndarray, n: int, x: float) -> tuple[int, int]:
     """How many of sorted ``sv[:n]`` are ``< x`` and ``<= x`` (binary searches)."""
     lo, hi = 0, n
@@ -90,7 +201,7 @@ def _count_below(sv: np.ndarray, n: int, x: float) -> tuple[int, int]:
     return left, lo
 
 
-@njit(cache=True, nogil=True)
+@kernel()
 def _merged_kth(sv: np.ndarray, n: int, sa: np.ndarray, na: int, k: int) -> float:
     """The ``k``-th (0-based) value of the merge of sorted ``sv[:n]`` and short sorted ``sa[:na]``.
 
@@ -114,7 +225,7 @@ def _merged_kth(sv: np.ndarray, n: int, sa: np.ndarray, na: int, k: int) -> floa
     return np.nan
 
 
-@njit(cache=True, nogil=True)
+@kernel()
 def rank_pass1(
     resid: np.ndarray,
     order: np.ndarray,
@@ -305,7 +416,7 @@ def rank_pass1(
                 win_evt[2, w, g, c] += np.float64(d > 0.0) - np.float64(d < 0.0)
 
 
-@njit(cache=True, nogil=True)
+@kernel()
 def missing_last(values: np.ndarray, out: np.ndarray) -> None:
     """Copy ``values`` into ``out`` with ``+inf`` where a value is missing (non-finite).
 
@@ -319,7 +430,7 @@ def missing_last(values: np.ndarray, out: np.ndarray) -> None:
             out[i, t] = v if np.isfinite(v) else np.inf
 
 
-@njit(cache=True, nogil=True)
+@kernel()
 def row_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per row: how many values exist, and how many of them are positive.
 
@@ -342,7 +453,7 @@ def row_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return present, positive
 
 
-@njit(cache=True, nogil=True)
+@kernel()
 def grank_pass2(
     resid: np.ndarray,
     sigma2: np.ndarray,
@@ -421,7 +532,7 @@ def by_window(pattern_sums: np.ndarray, pattern_windows: np.ndarray) -> np.ndarr
 
 # reassociation lets the six sums run in vector lanes (about 3x faster; the sums differ from
 # a sequential loop in the last bits only); slices keep indices provably non-negative
-@njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
+@kernel(fastmath={"reassoc", "contract"})
 def pair_correlations(
     values: np.ndarray,
     present: np.ndarray,
@@ -487,7 +598,7 @@ def pair_correlations(
     return r, count
 
 
-@njit(cache=True, nogil=True)
+@kernel()
 def shared_weighted_sum(
     first: np.ndarray,
     second: np.ndarray,
@@ -512,7 +623,7 @@ def shared_weighted_sum(
     return total
 
 
-@njit(cache=True, nogil=True)
+@kernel()
 def market_fit(
     firm: np.ndarray,
     market: np.ndarray,

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import kernels
 from .._gc import gc_paused
 from .._types import Executor, MissingInWindow, WindowSpec, validate_literal
 from ..errors import InputError
@@ -152,6 +153,45 @@ def estimate(
         if stat.needs:
             reducers.setdefault(stat.reduction, stat)
     windows = tuple((int(a), int(b)) for a, b in windows)
+    est_len = int(estimation[1]) - int(estimation[0]) + 1
+    # a tiny study runs the kernels as Python: less time than numba takes to start
+    with kernels.interpreted(kernels.interpret_is_faster(len(pairs), est_len, len(windows))):
+        return _estimate(
+            pairs,
+            returns,
+            market_returns,
+            model,
+            estimation,
+            windows,
+            groups,
+            stats,
+            reducers,
+            missing=missing,
+            regressors=regressors,
+            executor=executor,
+            scheduler=scheduler,
+            chunk_size=chunk_size,
+        )
+
+
+def _estimate(
+    pairs: pd.DataFrame,
+    returns: pd.DataFrame,
+    market_returns: pd.DataFrame | pd.Series,
+    model: ReturnModel,
+    estimation: WindowSpec,
+    windows: tuple[tuple[int, int], ...],
+    groups: dict[str, np.ndarray],
+    stats: dict[str, Statistic],
+    reducers: dict[str, Statistic],
+    *,
+    missing: MissingInWindow,
+    regressors: pd.DataFrame | None,
+    executor: Executor,
+    scheduler: str | None,
+    chunk_size: int,
+) -> EngineRun:
+    """:func:`estimate` after its checks: the partitions, the passes and the tests."""
     est_len = int(estimation[1]) - int(estimation[0]) + 1
     span = span_of(windows)
     panel, pairs, day0_pos, firm_col, mkt_col = make_panel(

@@ -8,6 +8,7 @@ worker really drew them (its answer), so a silent fallback to in-process drawing
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
 import warnings
@@ -21,7 +22,15 @@ from eventstudy.report import write_report
 from eventstudy.report.pooled import is_sample
 from tests.scale import synthetic
 
-pytestmark = pytest.mark.skipif(not fw.can_fork(), reason="the worker forks on Linux only")
+pytestmark = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="the worker forks on Linux only"
+)
+
+
+@pytest.fixture
+def forkable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fork even if an earlier test left an idle thread behind (dask's offload thread does)."""
+    monkeypatch.setattr(fw, "can_fork", lambda: True)
 
 
 def files_of(folder: Path) -> dict[str, bytes]:
@@ -60,6 +69,7 @@ def write_both(result, tmp_path: Path, plots: str, monkeypatch) -> tuple[Path, P
     return alone, forked, spy
 
 
+@pytest.mark.usefixtures("forkable")
 @pytest.mark.parametrize("plots", ["key", "all"])
 def test_deepseek_figures_from_the_worker_are_the_same_files(
     deepseek_result, tmp_path, monkeypatch, plots
@@ -93,6 +103,7 @@ def sample_result():
         return EventStudy(events, market="MKT").run(synthetic.FramePrices(prices))
 
 
+@pytest.mark.usefixtures("forkable")
 def test_sample_figures_from_the_worker_are_the_same_files(
     sample_result, tmp_path, monkeypatch
 ) -> None:
@@ -104,6 +115,7 @@ def test_sample_figures_from_the_worker_are_the_same_files(
     assert files_of(forked) == files_of(alone)
 
 
+@pytest.mark.usefixtures("forkable")
 def test_a_failure_in_the_worker_is_drawn_again_in_process(
     deepseek_result, tmp_path, monkeypatch
 ) -> None:
@@ -122,6 +134,7 @@ def test_a_failure_in_the_worker_is_drawn_again_in_process(
     assert files_of(forked) == files_of(alone)
 
 
+@pytest.mark.usefixtures("forkable")
 def test_an_error_while_the_worker_draws_stops_it(deepseek_result, tmp_path, monkeypatch) -> None:
     def broken_tables(*args, **kwargs):
         raise OSError(28, "No space left on device")
@@ -135,6 +148,7 @@ def test_an_error_while_the_worker_draws_stops_it(deepseek_result, tmp_path, mon
     assert pid is not None and gone(pid)
 
 
+@pytest.mark.usefixtures("forkable")
 def test_an_unused_worker_is_stopped_at_once() -> None:
     started = time.perf_counter()
     with fw.FigureWorker() as worker:

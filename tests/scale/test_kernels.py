@@ -1,8 +1,13 @@
-"""The compiled loops and their index helpers against brute-force computations written here."""
+"""The compiled loops and their index helpers against brute-force computations written here.
+
+Every kernel test runs twice: compiled by numba and as the plain Python function (what a study
+small enough to skip numba's start runs, :func:`eventstudy.kernels.interpret_is_faster`).
+"""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -10,6 +15,12 @@ from eventstudy import kernels
 from eventstudy.models.base import quad_form
 from eventstudy.stats.chunk import valid_patterns as _patterns
 from eventstudy.stats.correlation import overlapping_pairs as _overlapping_pairs
+
+
+@pytest.fixture(autouse=True, params=["compiled", "interpreted"])
+def kernel_mode(request):
+    with kernels.interpreted(request.param == "interpreted"):
+        yield request.param
 
 
 @settings(max_examples=200, deadline=None)

@@ -211,29 +211,45 @@ class StudyResult(SummaryMixin):
             f"{len(self.fit.sample.pairs)} firm-events"
         ]
         pairs = self.fit.sample.pairs
-        day0_of = pairs.groupby("event_id", sort=False)["day0"].first()
-        for event_id, part in self.car.groupby("event_id", sort=False):
-            day0 = part[(part["window_start"] == 0) & (part["window_end"] == 0)]
-            top = day0.reindex(day0["car"].abs().sort_values(ascending=False).index).head(movers)
+        day0_of = dict(zip(pairs["event_id"][::-1], pairs["day0"][::-1], strict=True))
+        # one pass over each table (up to 20 events here), not a pandas lookup per event
+        car = self.car
+        at0 = car[(car["window_start"] == 0) & (car["window_end"] == 0)]
+        movers_of: dict[str, list[tuple[str, float, float, float]]] = {}
+        columns = (at0["event_id"], at0["ticker"], at0["car"], at0["t_stat"], at0["p_value"])
+        for row in zip(*columns, strict=True):
+            movers_of.setdefault(row[0], []).append(row[1:])
+        tests0 = self.tests[(self.tests["window_start"] == 0) & (self.tests["window_end"] == 0)]
+        tests_of: dict[str, list[tuple[int, float, str, float, float]]] = {}
+        for event_id, *rest in zip(
+            tests0["event_id"],
+            tests0["order"],
+            tests0["caar"],
+            tests0["test"],
+            tests0["statistic"],
+            tests0["p_value"],
+            strict=True,
+        ):
+            tests_of.setdefault(event_id, []).append(tuple(rest))  # type: ignore[arg-type]
+        for event_id in dict.fromkeys(car["event_id"]):
+            firms = movers_of.get(event_id, [])
+            # largest |AR(0)| first, missing ones last
+            top = sorted(firms, key=lambda r: (r[1] != r[1], -abs(r[1]) if r[1] == r[1] else 0))
             when = day0_of.get(event_id)
-            lines += ["", f"event {event_id} (day 0 {when:%Y-%m-%d}, {len(day0)} firms)"]
+            lines += ["", f"event {event_id} (day 0 {when:%Y-%m-%d}, {len(firms)} firms)"]
             lines += [
-                f"  {r.ticker:<6} AR(0) {r.car * 100:8.2f}%  t {r.t_stat:7.2f}  p {r.p_value:.4f}"
-                for r in top.itertuples()
+                f"  {ticker:<6} AR(0) {ar * 100:8.2f}%  t {t:7.2f}  p {p:.4f}"
+                for ticker, ar, t, p in top[:movers]
             ]
-            if len(day0) > movers:
-                lines.append(f"  ... {len(day0) - movers} more in car.csv")
-            rows = self.tests[
-                (self.tests["event_id"] == event_id)
-                & (self.tests["window_start"] == 0)
-                & (self.tests["window_end"] == 0)
-            ].sort_values("order")
-            if len(rows):
-                caar = rows["caar"].iloc[0]
-                lines.append(f"  CAAR(0) {caar * 100:.2f}%; tests (robust first when clustered):")
+            if len(firms) > movers:
+                lines.append(f"  ... {len(firms) - movers} more in car.csv")
+            rows = sorted(tests_of.get(event_id, []), key=lambda r: r[0])
+            if rows:
+                lines.append(
+                    f"  CAAR(0) {rows[0][1] * 100:.2f}%; tests (robust first when clustered):"
+                )
                 lines += [
-                    f"    {r.test:<24} {r.statistic:9.3f}  p {r.p_value:.4f}"
-                    for r in rows.head(tests).itertuples()
+                    f"    {test:<24} {stat:9.3f}  p {p:.4f}" for _, _, test, stat, p in rows[:tests]
                 ]
         if len(self.claims):
             lines += ["", "claims (reported vs computed, USD bn)"]

@@ -1,4 +1,4 @@
-r"""Compiled per-firm-event loops of the chunked engine (numba).
+r"""Per-firm-event loops of the chunked engine, compiled by numba (run as Python for tiny studies).
 
 The rank and sign tests need, for every firm-event, the ranks of its estimation residuals merged
 with each window's abnormal returns, and then sums of those ranks per group and event-time column.
@@ -74,10 +74,11 @@ WIN_EVT_KEYS = ("ar_n", "corrado_win", "cz_win", "port_f", "port_fn", "port_m", 
 INTERPRET_MAX_WORK = 15_000
 """Largest study, in firm-event estimation days x (windows + 1), that runs the kernels interpreted.
 
-Measured on the reference machine (``docs/performance.md``): about 10 us of interpreted kernel time
-per unit against numba's fixed 0.45 s start, so the break-even is near 45,000 units; the bound is
-set well below it, so that a study run interpreted is never much slower than compiled. The
-DeepSeek study (76 firm-events, 5 windows, 240 days: about 110,000 units) runs compiled.
+Measured (``docs/performance.md``, "Small studies run the kernels as Python"): interpreted kernel
+time grows by about 9 us per unit of work, and numba's start (importing it, its scipy.linalg
+check and loading the cached machine code) costs about 0.2-0.3 s more than the interpreted run of
+a tiny study, so the two are level near 22,000 units; the bound sits below that. The DeepSeek
+study (76 firm-events, 5 windows, 240 estimation days: about 110,000 units) runs compiled.
 """
 
 _KERNELS: dict[str, Kernel] = {}

@@ -82,9 +82,9 @@ def can_fork() -> bool:
 class FigureWorker:
     """A forked process that draws one result's figures on request.
 
-    Use as a context manager around the study; :meth:`draw` hands it the result. On leaving, the
-    child is told to stop, or killed if it is still drawing (an error or Ctrl-C in the parent), and
-    reaped, so it never outlives the run.
+    Use as a context manager around the study: :meth:`submit` hands the child the result,
+    :meth:`collect` waits for its figures. On leaving, the child is killed unless it has finished
+    (an unused worker, an error or Ctrl-C in the parent) and reaped, so it never outlives the run.
     """
 
     def __init__(self) -> None:
@@ -198,8 +198,8 @@ def _serve(conn: Connection) -> None:  # pragma: no cover - the child's whole li
         def progress(stage: str, done: int, total: int) -> None:
             conn.send(("progress", (stage, done, total)))
 
+        # recorded under the filters inherited from the parent, and issued again there
         with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
             try:
                 drawn = draw_figures(result, directory, which, progress)
             except BaseException:  # the parent draws again in-process and shows the error

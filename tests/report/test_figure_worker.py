@@ -167,3 +167,19 @@ def test_no_fork_while_another_thread_runs() -> None:
     finally:
         stop.set()
         other.join()
+
+
+@pytest.mark.usefixtures("forkable")
+def test_warnings_raised_while_drawing_reach_the_parent(deepseek_result, tmp_path, monkeypatch):
+    parent = os.getpid()
+    real = fw.draw_figures
+
+    def draw_figures(*args, **kwargs):
+        if os.getpid() != parent:
+            warnings.warn("a figure note from the child", UserWarning, stacklevel=1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(fw, "draw_figures", draw_figures)
+    with fw.FigureWorker() as worker, pytest.warns(UserWarning, match="from the child"):
+        write_report(deepseek_result, tmp_path / "out", plots="key", figures=worker)
+    assert (tmp_path / "out" / "report.html").exists()

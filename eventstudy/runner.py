@@ -193,25 +193,15 @@ def publish(
     pathlib.Path
         The output folder as given.
     """
+    options: dict[str, Any] = {
+        "table_format": table_format,
+        "plots": plots,
+        "progress": progress,
+        "figures": figures,
+    }
     if isinstance(target, OutputFolder):
-        target.write(
-            lambda staging: write_report(
-                result,
-                staging,
-                table_format=table_format,
-                plots=plots,
-                progress=progress,
-                figures=figures,
-            )
-        )
+        target.write(lambda staging: write_report(result, staging, **options))
         target.commit()
         return target.out
     with OutputFolder(target, force=force) as folder:
-        return publish(
-            result,
-            folder,
-            table_format=table_format,
-            plots=plots,
-            progress=progress,
-            figures=figures,
-        )
+        return publish(result, folder, **options)

@@ -445,13 +445,19 @@ def list_events(
     file: Annotated[Path, typer.Argument(help="Event file to list.")],
     debug: DebugOption = False,
 ) -> None:
-    """Show each event with the session it is aligned to (day 0)."""
+    """Show each event with the session it is aligned to (day 0).
+
+    With ``calendar = "data"`` day 0 is shown as ``-`` and a footnote says it is aligned to the
+    benchmark's own trading days when the study runs (this command reads no prices).
+    """
     import pandas as pd
     from rich.table import Table
 
+    from .calendar import DATA_CALENDAR
     from .events.load import describe_events, load_events
 
-    frame = describe_events(load_events(file))
+    events = load_events(file)
+    frame = describe_events(events)
     table = Table(title=Text(str(file)), title_justify="left")
     for name in ("id", "kind", "announced", "day 0"):
         table.add_column(name, no_wrap=True)
@@ -466,6 +472,12 @@ def list_events(
         cells = (row.id, row.kind, announced, day0, tickers, row.title)
         table.add_row(*(Text(str(cell)) for cell in cells))  # cells are data, never markup
     out.print(table)
+    if events.calendar.strip() == DATA_CALENDAR:
+        say(
+            out,
+            "day 0: aligned to the benchmark's own trading days when the study runs "
+            f'(calendar = "{DATA_CALENDAR}")',
+        )
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -395,17 +395,19 @@ def session_cells(
     return cells, placed
 
 
-def _bad_row_error(source: str, column: str, position: int, value: object, what: str) -> InputError:
+def _bad_row_error(
+    source: str, column: str, position: int, value: object, what: str, where: str | None = None
+) -> InputError:
+    where = where or f"data row {position + 1}"
     if _isna(value) or (isinstance(value, str) and not value.strip()):
         return InputError(
-            f"{source}: column {column!r} is empty in data row {position + 1}; fill in {what} "
-            "or delete that row.",
+            f"{source}: column {column!r} is empty in {where}; fill in {what} or delete that row.",
             source=source,
             field=column,
             value=None,
         )
     return InputError(
-        f"{source}: column {column!r} holds {show(value)} in data row {position + 1}, which is "
+        f"{source}: column {column!r} holds {show(value)} in {where}, which is "
         f"not {what}; fix or delete that row.",
         source=source,
         field=column,
@@ -542,10 +544,41 @@ def _parse_volume(raw: pd.Series, source: str) -> pd.Series:
     return pd.Series(values, copy=False)
 
 
-def _parse_numbers(raw: pd.Series, column: str, source: str) -> pd.Series:
-    """Coerce a numeric column; blanks become NaN, anything else unparseable raises."""
+#: Thousands separators read in a price: space, no-break space (U+00A0), narrow no-break space
+#: (U+202F), underscore, apostrophe and right single quote (U+2019). The comma is separate: it is
+#: also a decimal mark, so a comma-grouped price is read only with its dot decimal part.
+_GROUPED_PRICE = (
+    r"[+-]?\d{1,3}(?:,\d{3})+\.\d+"
+    r"|[+-]?\d{1,3}([ _'\u00a0\u202f\u2019])\d{3}(?:\1\d{3})*(?:\.\d+)?"
+)
+_SEPARATORS = r"[,_'\s\u00a0\u202f\u2019]"
+#: Digits with a comma and nothing but digits, dots and separators: 1,234 / 12,5 / 1.234,56.
+_COMMA_NUMBER = r"[+-]?[\d.,_'\s\u00a0\u202f\u2019]*\d[\d.,_'\s\u00a0\u202f\u2019]*"
+
+
+def _parse_numbers(
+    raw: pd.Series,
+    column: str,
+    source: str,
+    where: Callable[[int], tuple[str, str]] | None = None,
+) -> pd.Series:
+    """Coerce a price column; blanks become NaN, anything else unparseable raises.
+
+    Text is read as a number when pandas reads it (``1234.5``, ``1.2e3``) or when its digits are
+    grouped in threes by one thousands separator used throughout, with a dot as the decimal
+    mark: ``1,234.50``, ``1 234.50`` (also a no-break or narrow no-break space), ``1_234.5``,
+    ``1'234.5``. A comma is also a decimal mark in much of the world, so a comma-grouped price
+    needs its dot decimal part: ``1,234`` (1234 or 1.234?), ``12,50`` and ``1.234,56`` are refused
+    with a sentence asking for a dot decimal mark. ``where(i)`` gives the column and the place
+    of row ``i`` named in messages (default ``column`` and ``data row i + 1``).
+    """
+
+    def bad(i: int, what: str) -> InputError:
+        name, place = where(i) if where else (column, None)
+        return _bad_row_error(source, name, i, raw.iloc[i], what, place)
+
     if pd.api.types.is_bool_dtype(raw.dtype):
-        raise _bad_row_error(source, column, 0, raw.iloc[0], "a number")
+        raise bad(0, "a number")
     if pd.api.types.is_numeric_dtype(raw.dtype):
         values = raw.astype(float)
     else:
@@ -553,14 +586,34 @@ def _parse_numbers(raw: pd.Series, column: str, source: str) -> pd.Series:
         blank = text.fillna("").eq("").to_numpy(dtype=bool)
         parsed = pd.to_numeric(text.mask(blank), errors="coerce")
         values = pd.Series(parsed.to_numpy(dtype=float, na_value=np.nan), index=raw.index)
-        bad = np.flatnonzero(values.isna().to_numpy() & ~blank)
-        if len(bad):
-            i = int(bad[0])
-            raise _bad_row_error(source, column, i, raw.iloc[i], "a number")
+        unread = values.isna().to_numpy() & ~blank
+        if unread.any():
+            rows = np.flatnonzero(unread)
+            grouped = text.iloc[rows]
+            ok = grouped.str.fullmatch(_GROUPED_PRICE).to_numpy(dtype=bool)
+            if ok.any():
+                plain = grouped[ok].str.replace(_SEPARATORS, "", regex=True)
+                values.iloc[rows[ok]] = pd.to_numeric(plain).to_numpy(dtype=float)
+                unread[rows[ok]] = False
+        first = np.flatnonzero(unread)
+        if len(first):
+            i = int(first[0])
+            value, text_i = raw.iloc[i], str(text.iloc[i])
+            if "," in text_i and re.fullmatch(_COMMA_NUMBER, text_i):
+                name, place = where(i) if where else (column, f"data row {i + 1}")
+                raise InputError(
+                    f"{source}: column {name!r} holds {show(value)} in {place}, whose comma "
+                    "could be a thousands separator or a decimal mark; write the price with a "
+                    "dot as the decimal mark and any thousands commas in groups of three, e.g. "
+                    "1234.50 or 1,234.50.",
+                    source=source,
+                    field=name,
+                    value=value,
+                )
+            raise bad(i, "a number")
     inf = np.flatnonzero(np.isinf(values.to_numpy()))
     if len(inf):
-        i = int(inf[0])
-        raise _bad_row_error(source, column, i, raw.iloc[i], "a finite number")
+        raise bad(int(inf[0]), "a finite number")
     return values
 
 
@@ -576,7 +629,9 @@ def _isna(value: object) -> bool:
         return False
 
 
-def normalize_price_frame(frame: pd.DataFrame, source: str) -> pd.DataFrame:
+def normalize_price_frame(
+    frame: pd.DataFrame, source: str, *, wide_rows: int | None = None
+) -> pd.DataFrame:
     """Check a long price table and return it as the canonical frame (:data:`PRICE_COLUMNS`).
 
     Column names are matched case- and space-insensitively (``"Adj Close"`` -> ``adj_close``,
@@ -586,12 +641,21 @@ def normalize_price_frame(frame: pd.DataFrame, source: str) -> pd.DataFrame:
     price). Blank prices become NaN. Duplicate (ticker, date) rows are kept for
     :func:`eventstudy.data.quality.check_prices` to report.
 
+    Prices written as text are read as numbers when pandas reads them (``1234.5``) or when their
+    digits are grouped in threes by one thousands separator with a dot as the decimal mark:
+    ``1,234.50``, ``1 234.50`` (also a no-break or narrow no-break space), ``1_234.5``,
+    ``1'234.5``. A comma-grouped price needs its dot decimal part, because a comma is also a
+    decimal mark: ``1,234``, ``12,50`` and ``1.234,56`` are refused (never guessed).
+
     Parameters
     ----------
     frame
         Long table with at least ``date``, ``ticker`` and one of ``adj_close`` / ``close``.
     source
         File or provider the table came from; named in every error.
+    wide_rows
+        Number of rows of the wide table ``frame`` was built from (each ticker's rows one after
+        another), so that messages name the row of the wide table; None for a long table.
 
     Returns
     -------
@@ -602,9 +666,10 @@ def normalize_price_frame(frame: pd.DataFrame, source: str) -> pd.DataFrame:
     ------
     InputError
         If a required column is missing or duplicated, or a date, ticker or number cannot be
-        parsed; the message names ``source``, the column and the first bad data row.
+        parsed; the message names ``source``, the column and the first bad data row (for a
+        price, also its ticker and date).
     """
-    return sorted_prices(frame, source).frame()
+    return sorted_prices(frame, source, wide_rows=wide_rows).frame()
 
 
 @dataclass(frozen=True)
@@ -665,12 +730,14 @@ def _take(values: pd.Series, rows: np.ndarray) -> pd.Series:
     return pd.Series(values.to_numpy()[rows], copy=False)
 
 
-def sorted_prices(frame: pd.DataFrame, source: str) -> SortedPrices:
+def sorted_prices(
+    frame: pd.DataFrame, source: str, *, wide_rows: int | None = None
+) -> SortedPrices:
     """Check a long price table like :func:`normalize_price_frame`, keeping it as arrays.
 
     Parameters
     ----------
-    frame, source
+    frame, source, wide_rows
         As for :func:`normalize_price_frame`.
 
     Returns
@@ -727,11 +794,23 @@ def sorted_prices(frame: pd.DataFrame, source: str) -> SortedPrices:
 
     dates = _parse_dates(data["date"], source)
     codes, uniques = _parse_tickers(data["ticker"], source)
+
+    def where(col: str) -> Callable[[int], tuple[str, str]]:
+        """The column and the place of row ``i`` named in a message about a price."""
+
+        def place(i: int) -> tuple[str, str]:
+            ticker, day = uniques[codes[i]], f"{dates[i]:%Y-%m-%d}"
+            if wide_rows is None:
+                return col, f"data row {i + 1} ({ticker} on {day})"
+            return str(ticker), f"data row {i % wide_rows + 1} ({day})"  # the ticker's column
+
+        return place
+
     numbers = {
         col: (
             _parse_volume(data[col], source)
             if col == "volume"
-            else _parse_numbers(data[col], col, source)
+            else _parse_numbers(data[col], col, source, where(col))
         )
         if col in data
         else pd.Series(np.full(len(codes), np.nan), copy=False)

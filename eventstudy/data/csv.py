@@ -178,7 +178,7 @@ def _to_long(frame: pd.DataFrame, source: str) -> SortedPrices | pd.DataFrame:
             "close": values,
         }
     )
-    normal = normalize_price_frame(long, source)
+    normal = normalize_price_frame(long, source, wide_rows=len(frame))
     # A wide file has blanks where a ticker has no price that day: drop them rather than keep rows.
     return normal[normal["close"].notna()].reset_index(drop=True)
 

@@ -7,6 +7,7 @@ Share counts turn abnormal returns into dollar market-value changes. A count is 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -64,8 +65,8 @@ def normalize_shares_frame(frame: pd.DataFrame, source: str) -> pd.DataFrame:
         if need not in cols:
             raise InputError(
                 f"{source}: no {need!r} column (columns are "
-                f"{', '.join(map(str, frame.columns)) or 'none'}); a share-count file needs "
-                "ticker, as_of, shares and optionally source.",
+                f"{', '.join(map(str, frame.columns)) or 'none'}); a share-count file or "
+                "DataFrame needs ticker, as_of, shares and optionally source.",
                 source=source,
                 field=need,
             )
@@ -143,10 +144,30 @@ class LocalSharesProvider:
     Parameters
     ----------
     path
-        The share-count file.
+        The share-count file (a ``str`` or path-like). The file is read, and a missing file
+        reported, by :meth:`get_shares`. A DataFrame of counts goes to ``EventStudy.run(prices,
+        shares)`` directly (or :class:`~eventstudy.data.frames.FrameSharesProvider`).
+
+    Raises
+    ------
+    InputError
+        If ``path`` is not a path (a number, a DataFrame, ...).
     """
 
     def __init__(self, path: str | Path) -> None:
+        if not isinstance(path, (str, os.PathLike)):
+            hint = (
+                "; pass a DataFrame of counts to EventStudy.run(prices, shares) directly"
+                if isinstance(path, pd.DataFrame)
+                else ""
+            )
+            raise InputError(
+                "LocalSharesProvider(path=...) needs the path of a CSV or Parquet share-count "
+                f"file, got {type(path).__name__}; pass e.g. LocalSharesProvider('shares.csv')"
+                f"{hint}.",
+                field="path",
+                value=path,
+            )
         self.path = Path(path)
 
     def __repr__(self) -> str:

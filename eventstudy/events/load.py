@@ -21,7 +21,7 @@ import pandas as pd
 
 from .._csvfields import RaggedCSV, ragged_line, ragged_rows_raise
 from .._gc import gc_paused
-from ..calendar import TradingCalendar, calendar_names, check_timezone
+from ..calendar import DATA_CALENDAR, TradingCalendar, calendar_names, check_timezone
 from ..errors import EventFileError, InputError
 from .schema import DEFAULT_ESTIMATION, DEFAULT_WINDOWS, Claim, Event, EventSet
 from .validate import Problem, find_problems, parse_date, parse_time, safe_name
@@ -806,7 +806,9 @@ def describe_events(events: EventSet) -> pd.DataFrame:
         ``timezone``, ``tickers`` (comma-separated, or ``"all"`` for the study's tickers),
         ``n_tickers``, ``day0`` (session on the study calendar) and, for each ticker with its own
         exchange in ``events.exchanges``, ``day0_<TICKER>`` on that exchange's calendar (``NaT``
-        when the event does not apply to that ticker).
+        when the event does not apply to that ticker). With ``calendar = "data"`` the sessions
+        are the benchmark's own trading days, known only when a study reads its prices: ``day0``
+        is then ``NaT`` for every event.
 
     Raises
     ------
@@ -814,7 +816,8 @@ def describe_events(events: EventSet) -> pd.DataFrame:
         If an event date lies outside a calendar or a calendar code is unknown.
     """
     evs = events.events
-    main = TradingCalendar(events.calendar)
+    on_data = events.calendar.strip() == DATA_CALENDAR
+    main = None if on_data else TradingCalendar(events.calendar)
     own = {t: TradingCalendar(c) for t, c in events.exchanges.items()}
     frame = pd.DataFrame(
         {
@@ -828,7 +831,10 @@ def describe_events(events: EventSet) -> pd.DataFrame:
             "n_tickers": [len(events.tickers_of(e)) for e in evs],
         }
     )
-    frame["day0"] = _day0(main, evs)
+    if main is None:  # the benchmark's days: aligned when the study runs
+        frame["day0"] = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+    else:
+        frame["day0"] = _day0(main, evs)
     for ticker, cal in own.items():
         applies = np.array([ticker in events.tickers_of(e) for e in evs], dtype=bool)
         col = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")

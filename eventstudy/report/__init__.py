@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from .figure_worker import FigureWorker, draw_figures
 from .html import render_html, write_html
 from .markdown import render_markdown, write_markdown
-from .tables import TableFormat, write_tables
+from .tables import TableFiles, TableFormat, write_tables
 
 if TYPE_CHECKING:  # report reads the result types; result imports report lazily
     from ..result import StudyResult
@@ -66,10 +66,11 @@ def write_report(
         raise
     if drawn is None:
         drawn = draw_figures(result, directory, plots, progress) if plots != "none" else {}
+    tables = TableFiles.from_paths(table_format, files)  # the report names exactly these
     files += list(drawn.values())
-    files.append(write_markdown(result, directory, drawn))
+    files.append(write_markdown(result, directory, drawn, tables))
     report("report", 2, 3)
-    files.append(write_html(result, directory, drawn))
+    files.append(write_html(result, directory, drawn, tables))
     report("report", 3, 3)
     return files
 
@@ -85,6 +86,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "FigureWorker",
+    "TableFiles",
     "TableFormat",
     "render_html",
     "render_markdown",

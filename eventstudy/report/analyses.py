@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from .tables import TableFiles
+
 if TYPE_CHECKING:  # report reads the result types; result imports report lazily
     from ..result import StudyResult
 
@@ -27,6 +29,11 @@ class Section:
     table: pd.DataFrame
     csv: str
 
+    @property
+    def stem(self) -> str:
+        """The table's file stem (``"regression"``), named as CSV or Parquet by the report."""
+        return self.csv.removesuffix(".csv")
+
 
 def _rounded(frame: pd.DataFrame, drop: tuple[str, ...], digits: int = 4) -> pd.DataFrame:
     """The table's first rows without the ``drop`` columns (kept in the CSV), rounded."""
@@ -37,8 +44,12 @@ def _rounded(frame: pd.DataFrame, drop: tuple[str, ...], digits: int = 4) -> pd.
     return shown
 
 
-def analysis_sections(result: StudyResult) -> list[Section]:
-    """The sections of the analysis tables ``result`` holds, in a fixed order."""
+def analysis_sections(result: StudyResult, tables: TableFiles | None = None) -> list[Section]:
+    """The sections of the analysis tables ``result`` holds, in a fixed order.
+
+    ``tables`` names the table files in the notes (CSV when None).
+    """
+    tables = tables or TableFiles("csv", ())
     extras: dict[str, Any] = result.extras
     sections = []
     if "regression" in extras:
@@ -56,7 +67,8 @@ def analysis_sections(result: StudyResult) -> list[Section]:
             Section(
                 "Group differences",
                 "Difference of two groups' mean CARs: Welch's t (independent firm-events) and "
-                "the clustering-robust regression t; each group's own tests are in tests.csv.",
+                "the clustering-robust regression t; each group's own tests are in "
+                f"{tables.name('tests')}.",
                 _rounded(
                     extras["group_differences"], ("mean_a", "mean_b", "welch_df", "robust_cov_type")
                 ),

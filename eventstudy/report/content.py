@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .tables import TableFiles
+
 if TYPE_CHECKING:  # report reads the result types; result imports report lazily
     from ..result import StudyResult
 
@@ -135,8 +137,8 @@ def events_frame(result: StudyResult) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def setup_items(result: StudyResult) -> list[tuple[str, str]]:
-    """Label/value pairs describing the study set-up."""
+def setup_items(result: StudyResult, tables: TableFiles | None = None) -> list[tuple[str, str]]:
+    """Label/value pairs describing the study set-up (``tables`` names the fit table's file)."""
     meta, ev = result.meta, result.events
     lo, hi = meta.get("price_range", ("?", "?"))
     src = str(meta.get("source", "?"))
@@ -146,7 +148,8 @@ def setup_items(result: StudyResult) -> list[tuple[str, str]]:
     n_firms = int(pd.unique(result.fit.sample.pairs["ticker"]).size)
     firms = ", ".join(tickers[:FIRMS_LISTED])
     if n_firms > FIRMS_LISTED:
-        firms += f" and {n_firms - FIRMS_LISTED} more (model_fit.csv)"
+        fits = (tables or TableFiles("csv", ())).name("model_fit")
+        firms += f" and {n_firms - FIRMS_LISTED} more ({fits})"
     items = [
         ("Study", ev.name),
         ("Firms", f"{n_firms}: {firms}"),
@@ -427,3 +430,11 @@ def spread_paragraph(result: StudyResult) -> str:
         f"USD is a raw figure: compare it with the raw {bn(abs(raw))}, not with the abnormal one."
     )
     return text
+
+
+def and_list(names: list[str], quote: str = "") -> str:
+    """``a, b and c`` with each name inside ``quote`` (e.g. a backtick for Markdown)."""
+    quoted = [f"{quote}{n}{quote}" for n in names]
+    if len(quoted) < 2:
+        return "".join(quoted)
+    return f"{', '.join(quoted[:-1])} and {quoted[-1]}"

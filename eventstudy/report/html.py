@@ -23,6 +23,7 @@ from .._io import atomic_write_text
 from . import content as c
 from . import pooled as pl
 from .analyses import analysis_sections
+from .tables import TableFiles
 
 if TYPE_CHECKING:  # report reads the result types; result imports report lazily
     from ..result import StudyResult
@@ -104,7 +105,9 @@ def _figure(path: Path, caption: str) -> str:
     )
 
 
-def render_html(result: StudyResult, plots: dict[str, Path] | None = None) -> str:
+def render_html(
+    result: StudyResult, plots: dict[str, Path] | None = None, tables: TableFiles | None = None
+) -> str:
     """The report as one self-contained HTML document.
 
     Parameters
@@ -114,6 +117,9 @@ def render_html(result: StudyResult, plots: dict[str, Path] | None = None) -> st
     plots
         PNG files by key, as returned by :func:`eventstudy.report.plots.write_plots`; they are
         embedded as base64.
+    tables
+        The table files beside the report, named in it; when None, the CSV files
+        :func:`~eventstudy.report.tables.write_tables` writes for ``result``.
 
     Returns
     -------
@@ -121,8 +127,9 @@ def render_html(result: StudyResult, plots: dict[str, Path] | None = None) -> st
         The HTML text.
     """
     plots = plots or {}
+    tables = tables or TableFiles.of(result)
     if pl.is_sample(result):
-        return render_sample_html(result, plots)
+        return render_sample_html(result, plots, tables)
     ev = result.events
     main = ev.main_event_id
     out: list[str] = [
@@ -148,7 +155,7 @@ def render_html(result: StudyResult, plots: dict[str, Path] | None = None) -> st
         out.append(_figure(plots["waterfall"], dict(FIGURES)["waterfall"]))
 
     out.append('<h2 id="setup">Study set-up</h2><dl class="setup">')
-    for label, value in c.setup_items(result):
+    for label, value in c.setup_items(result, tables):
         out.append(f"<dt>{_esc(label)}</dt><dd>{_esc(value)}</dd>")
     out.append("</dl><h3>Events and their aligned sessions</h3>")
     out.append(html_table(c.events_frame(result), numeric=set()))
@@ -224,12 +231,8 @@ def render_html(result: StudyResult, plots: dict[str, Path] | None = None) -> st
     out.append('<h2 id="data">Exclusions and data quality</h2>')
     out.append("<h3>Exclusions</h3>" + html_table(result.exclusions, numeric=set()))
     out.append("<h3>Data quality</h3>" + html_table(result.data_quality, numeric=set()))
-    out += analysis_html(result, plots or {})
-    out.append(
-        '<p class="small">Tables as CSV beside this file: abnormal_returns.csv, car.csv, '
-        "tests.csv, aar.csv, market_value.csv, claims.csv, benchmarks.csv, confounders.csv, "
-        "model_fit.csv, exclusions.csv, data_quality.csv. Made with eventstudy.</p>"
-    )
+    out += analysis_html(result, plots or {}, tables)
+    out.append(_files_paragraph(tables))
     out.append("</main></body></html>")
     return "\n".join(out) + "\n"
 
@@ -253,7 +256,16 @@ def _head(title: str) -> list[str]:
     ]
 
 
-def render_sample_html(result: StudyResult, plots: dict[str, Path] | None = None) -> str:
+def _files_paragraph(tables: TableFiles) -> str:
+    """The closing list of the tables beside the report: exactly the files written."""
+    kind = "Parquet" if tables.table_format == "parquet" else "CSV"
+    named = _esc(", ".join(tables.names()))
+    return f'<p class="small">Tables as {kind} beside this file: {named}. Made with eventstudy.</p>'
+
+
+def render_sample_html(
+    result: StudyResult, plots: dict[str, Path] | None = None, tables: TableFiles | None = None
+) -> str:
     """The report of a sample as one self-contained HTML document (pooled result first).
 
     Parameters
@@ -294,20 +306,22 @@ def render_sample_html(result: StudyResult, plots: dict[str, Path] | None = None
         out.append('<h2 id="groups">Per group</h2>')
         out.append(html_table(groups, numeric={col for col in groups.columns if col != "group"}))
         if more:
-            out.append(f'<p class="small">{more} more groups in tests.csv and aar.csv.</p>')
+            tests, aar = _esc(tables.name("tests")), _esc(tables.name("aar"))
+            out.append(f'<p class="small">{more} more groups in {tests} and {aar}.</p>')
         if "caar_groups" in plots:
             out.append(_figure(plots["caar_groups"], SAMPLE_FIGURES["caar_groups"]))
     movers = pl.movers_frame(result)
     if not movers.empty:
         out.append(f'<h2 id="movers">Largest movers (top {pl.MOVERS} by |CAR|)</h2>')
         out.append(html_table(movers))
-        out.append('<p class="small">Every firm-event and window is in car.csv.</p>')
+        car = _esc(tables.name("car"))
+        out.append(f'<p class="small">Every firm-event and window is in {car}.</p>')
     claims = c.claims_frame(result)
     if not claims.empty:
         out.append('<h2 id="claims">Reported figures vs computed</h2>')
         out.append(html_table(claims.head(pl.REPORT_GROUPS)))
     out.append('<h2 id="setup">Study set-up</h2><dl class="setup">')
-    for label, value in c.setup_items(result):
+    for label, value in c.setup_items(result, tables):
         out.append(f"<dt>{_esc(label)}</dt><dd>{_esc(value)}</dd>")
     out.append("</dl>")
     out.append('<h2 id="confounders">Confounders inside the event windows</h2>')
@@ -315,32 +329,37 @@ def render_sample_html(result: StudyResult, plots: dict[str, Path] | None = None
     out.append('<h2 id="data">Exclusions and data quality</h2>')
     out.append("<h3>Exclusions</h3>" + html_table(pl.counts(result.exclusions, "reason")))
     out.append("<h3>Data quality</h3>" + html_table(pl.counts(result.data_quality, "check")))
-    out += analysis_html(result, plots or {})
-    out.append(
-        '<p class="small">Counts only: every row is in exclusions.csv, data_quality.csv and '
-        "confounders.csv. Tables beside this file: abnormal_returns, car, tests, aar, "
-        "market_value, model_fit (CSV, or Parquet with --format parquet). Made with "
-        "eventstudy.</p>"
-    )
+    out += analysis_html(result, plots or {}, tables)
+    counted = _esc(c.and_list(tables.names(["exclusions", "data_quality", "confounders"])))
+    out.append(f'<p class="small">Counts only: every row is in {counted}.</p>')
+    out.append(_files_paragraph(tables))
     out.append("</main></body></html>")
     return "\n".join(out) + "\n"
 
 
-def analysis_html(result: StudyResult, plots: dict[str, Path]) -> list[str]:
+def analysis_html(
+    result: StudyResult, plots: dict[str, Path], tables: TableFiles | None = None
+) -> list[str]:
     """The sections of the analysis tables (:mod:`eventstudy.report.analyses`), if any."""
+    tables = tables or TableFiles.of(result)
     out: list[str] = []
-    for section in analysis_sections(result):
+    for section in analysis_sections(result, tables):
         out.append(f"<h2>{_esc(section.title)}</h2><p>{_esc(section.note)}</p>")
         out.append(html_table(section.table))
-        out.append(f'<p class="small">All rows: {_esc(section.csv)}.</p>')
-        if section.csv == "volume_tests.csv" and "volume_path" in plots:
+        out.append(f'<p class="small">All rows: {_esc(tables.name(section.stem))}.</p>')
+        if section.stem == "volume_tests" and "volume_path" in plots:
             out.append(_figure(plots["volume_path"], "Mean abnormal log volume by event day"))
     return out
 
 
-def write_html(result: StudyResult, directory: Path, plots: dict[str, Path]) -> Path:
-    """Write ``report.html`` atomically into ``directory``."""
-    return atomic_write_text(Path(directory) / "report.html", render_html(result, plots))
+def write_html(
+    result: StudyResult,
+    directory: Path,
+    plots: dict[str, Path],
+    tables: TableFiles | None = None,
+) -> Path:
+    """Write ``report.html`` atomically into ``directory``; ``tables`` as in :func:`render_html`."""
+    return atomic_write_text(Path(directory) / "report.html", render_html(result, plots, tables))
 
 
 __all__ = ["html_table", "render_html", "render_sample_html", "write_html"]

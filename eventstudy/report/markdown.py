@@ -19,6 +19,7 @@ from .._io import atomic_write_text
 from . import content as c
 from . import pooled as pl
 from .analyses import analysis_sections
+from .tables import TableFiles
 
 if TYPE_CHECKING:  # report reads the result types; result imports report lazily
     from ..result import StudyResult
@@ -43,7 +44,9 @@ def _img(plots: dict[str, Path], key: str, caption: str) -> list[str]:
     return [f"![{caption}]({plots[key].name})", ""] if key in plots else []
 
 
-def render_markdown(result: StudyResult, plots: dict[str, Path] | None = None) -> str:
+def render_markdown(
+    result: StudyResult, plots: dict[str, Path] | None = None, tables: TableFiles | None = None
+) -> str:
     """The report as Markdown text.
 
     Parameters
@@ -52,14 +55,18 @@ def render_markdown(result: StudyResult, plots: dict[str, Path] | None = None) -
         The study result; nothing is recomputed.
     plots
         PNG files by key (from :func:`eventstudy.report.plots.write_plots`), linked by file name.
+    tables
+        The table files beside the report, named in it; when None, the CSV files
+        :func:`~eventstudy.report.tables.write_tables` writes for ``result``.
 
     Returns
     -------
     str
     """
     plots = plots or {}
+    tables = tables or TableFiles.of(result)
     if pl.is_sample(result):
-        return render_sample_markdown(result, plots)
+        return render_sample_markdown(result, plots, tables)
     ev = result.events
     main = ev.main_event_id
     out = [f"# Event study: {ev.name}", "", f"_{c.source_line(result)}._", ""]
@@ -73,7 +80,7 @@ def render_markdown(result: StudyResult, plots: dict[str, Path] | None = None) -
         ]
     out += _img(plots, "waterfall", "Day-0 change in market value by firm, added up")
     out += ["## Study set-up", ""]
-    out += [f"- **{label}:** {value}" for label, value in c.setup_items(result)]
+    out += [f"- **{label}:** {value}" for label, value in c.setup_items(result, tables)]
     out += ["", "### Events and their aligned sessions", "", _table(c.events_frame(result))]
     out += [f"## Summary: {c.event_title(result, main)}", ""]
     out.append(_table(c.summary_frame(result, main)))
@@ -108,16 +115,20 @@ def render_markdown(result: StudyResult, plots: dict[str, Path] | None = None) -
     out.append(_table(c.confounder_frame(result)))
     out += ["## Exclusions", "", _table(result.exclusions)]
     out += ["## Data quality", "", _table(result.data_quality)]
-    out += analysis_markdown(result, plots or {})
-    out.append(
-        "Files: `report.html` (this report, self-contained), `abnormal_returns.csv`, `car.csv`, "
-        "`tests.csv`, `aar.csv`, `market_value.csv`, `claims.csv`, `benchmarks.csv`, "
-        "`confounders.csv`, `model_fit.csv`, `exclusions.csv`, `data_quality.csv`.\n"
-    )
+    out += analysis_markdown(result, plots or {}, tables)
+    out.append(_files_line(tables))
     return "\n".join(out)
 
 
-def render_sample_markdown(result: StudyResult, plots: dict[str, Path] | None = None) -> str:
+def _files_line(tables: TableFiles) -> str:
+    """The closing list of the files beside the report: exactly the tables written."""
+    named = ", ".join(f"`{name}`" for name in tables.names())
+    return f"Files: `report.html` (this report, self-contained), {named}.\n"
+
+
+def render_sample_markdown(
+    result: StudyResult, plots: dict[str, Path] | None = None, tables: TableFiles | None = None
+) -> str:
     """The report of a sample: pooled result, tests, groups, movers, then the set-up and checks.
 
     Parameters
@@ -126,12 +137,15 @@ def render_sample_markdown(result: StudyResult, plots: dict[str, Path] | None = 
         The study result (a sample: see :func:`eventstudy.report.pooled.is_sample`).
     plots
         PNG files by key (:func:`eventstudy.report.sample_plots.write_sample_plots`).
+    tables
+        As for :func:`render_markdown`.
 
     Returns
     -------
     str
     """
     plots = plots or {}
+    tables = tables or TableFiles.of(result)
     group = pl.pooled_group(result)
     out = [f"# Event study: {result.events.name}", "", f"_{c.source_line(result)}._", ""]
     out += [f"**Sample.** {pl.sample_sentence(result, group)}", ""]
@@ -151,42 +165,48 @@ def render_sample_markdown(result: StudyResult, plots: dict[str, Path] | None = 
     if not groups.empty:
         out += ["## Per group", "", _table(groups)]
         if more:
-            out.append(f"{more} more groups in `tests.csv` and `aar.csv`.\n")
+            tests, aar = tables.name("tests"), tables.name("aar")
+            out.append(f"{more} more groups in `{tests}` and `{aar}`.\n")
         out += _img(plots, "caar_groups", "CAAR by group")
     movers = pl.movers_frame(result)
     if not movers.empty:
         out += [f"## Largest movers (top {pl.MOVERS} by |CAR|)", "", _table(movers)]
-        out.append("Every firm-event and window is in `car.csv`.\n")
+        out.append(f"Every firm-event and window is in `{tables.name('car')}`.\n")
     claims = c.claims_frame(result)
     if not claims.empty:
         out += ["## Reported figures vs computed", "", _table(claims.head(pl.REPORT_GROUPS))]
     out += ["## Study set-up", ""]
-    out += [f"- **{label}:** {value}" for label, value in c.setup_items(result)]
+    out += [f"- **{label}:** {value}" for label, value in c.setup_items(result, tables)]
     out += ["", "## Confounders inside the event windows", ""]
     out.append(_table(pl.confounder_counts(result)))
     out += ["## Exclusions", "", _table(pl.counts(result.exclusions, "reason"))]
     out += ["## Data quality", "", _table(pl.counts(result.data_quality, "check"))]
-    out += analysis_markdown(result, plots or {})
-    out.append(
-        "Counts only: every row is in `exclusions.csv`, `data_quality.csv` and "
-        "`confounders.csv`. Files: `report.html` (this report, self-contained), "
-        "`abnormal_returns.csv`, `car.csv`, `tests.csv`, `aar.csv`, `market_value.csv`, "
-        "`model_fit.csv` (Parquet instead with `--format parquet`).\n"
-    )
+    out += analysis_markdown(result, plots or {}, tables)
+    counted = c.and_list(tables.names(["exclusions", "data_quality", "confounders"]), "`")
+    out.append(f"Counts only: every row is in {counted}.\n")
+    out.append(_files_line(tables))
     return "\n".join(out)
 
 
-def analysis_markdown(result: StudyResult, plots: dict[str, Path]) -> list[str]:
+def analysis_markdown(
+    result: StudyResult, plots: dict[str, Path], tables: TableFiles | None = None
+) -> list[str]:
     """The sections of the analysis tables (:mod:`eventstudy.report.analyses`), if any."""
+    tables = tables or TableFiles.of(result)
     out: list[str] = []
-    for section in analysis_sections(result):
+    for section in analysis_sections(result, tables):
         out += [f"## {section.title}", "", section.note, "", _table(section.table)]
-        out.append(f"All rows: `{section.csv}`.\n")
-        if section.csv == "volume_tests.csv":
+        out.append(f"All rows: `{tables.name(section.stem)}`.\n")
+        if section.stem == "volume_tests":
             out += _img(plots, "volume_path", "Mean abnormal log volume by event day")
     return out
 
 
-def write_markdown(result: StudyResult, directory: Path, plots: dict[str, Path]) -> Path:
-    """Write ``report.md`` atomically."""
-    return atomic_write_text(Path(directory) / "report.md", render_markdown(result, plots))
+def write_markdown(
+    result: StudyResult,
+    directory: Path,
+    plots: dict[str, Path],
+    tables: TableFiles | None = None,
+) -> Path:
+    """Write ``report.md`` atomically; ``tables`` as in :func:`render_markdown`."""
+    return atomic_write_text(Path(directory) / "report.md", render_markdown(result, plots, tables))

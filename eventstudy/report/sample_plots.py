@@ -184,7 +184,7 @@ def plot_group_caar(result: StudyResult, groups: list[str] | None = None) -> Fig
         ax.legend(loc="best")
         more = len(size) - len(keep)
         sub = "Running total of the average abnormal return per group"
-        sub += f"; {more} smaller groups in aar.csv." if more > 0 else "."
+        sub += f"; {more} smaller groups in the aar table." if more > 0 else "."
         _frame(fig, result, "Cumulative average abnormal return by group", sub)
     return fig
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 import csv
 import io
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -291,16 +292,69 @@ def _table(part: pd.DataFrame) -> object:
     return pa.Table.from_arrays(arrays, names=[str(c) for c in part.columns])
 
 
+#: Tables built from the daily table (properties that copy it): empty when it has no rows.
+_DAILY = ("abnormal_returns", "market_value")
+
+
+def _is_written(result: StudyResult, attr: str) -> bool:
+    """Whether :func:`write_tables` writes table ``attr`` (without building a daily copy)."""
+    if attr in ALWAYS_WRITTEN:
+        return True
+    if attr in _DAILY:
+        return not result.daily.empty
+    return not result.table(attr).empty
+
+
 def table_frames(result: StudyResult) -> Iterator[tuple[str, pd.DataFrame]]:
     """``(file stem, frame)`` for every table written (empty ones only where always written)."""
     for filename, attr in CSV_TABLES.items():
-        if attr in ("abnormal_returns", "market_value"):
-            frame = getattr(result, attr)
-        else:
-            frame = result.table(attr)
-        if frame.empty and attr not in ALWAYS_WRITTEN:
-            continue
-        yield filename.removesuffix(".csv"), frame
+        if _is_written(result, attr):
+            frame = getattr(result, attr) if attr in _DAILY else result.table(attr)
+            yield filename.removesuffix(".csv"), frame
+
+
+@dataclass(frozen=True)
+class TableFiles:
+    """The table files beside a report: their format and which tables were written.
+
+    ``report.md`` and ``report.html`` name every table through this, so a Parquet run names
+    ``car.parquet`` and an empty table that was not written is not listed.
+
+    Attributes
+    ----------
+    table_format
+        ``"csv"`` or ``"parquet"``: the suffix of every table file.
+    written
+        File stems of the tables written, in the order written.
+    """
+
+    table_format: TableFormat
+    written: tuple[str, ...]
+
+    @classmethod
+    def of(cls, result: StudyResult, table_format: TableFormat = "csv") -> TableFiles:
+        """The files :func:`write_tables` writes for ``result`` in ``table_format``."""
+        validate_literal(table_format, TableFormat, "table_format")
+        stems = tuple(
+            name.removesuffix(".csv")
+            for name, attr in CSV_TABLES.items()
+            if _is_written(result, attr)
+        )
+        return cls(table_format, stems)
+
+    @classmethod
+    def from_paths(cls, table_format: TableFormat, paths: Iterable[Path]) -> TableFiles:
+        """The tables written to ``paths`` (as returned by :func:`write_tables`)."""
+        return cls(table_format, tuple(Path(p).stem for p in paths))
+
+    def name(self, stem: str) -> str:
+        """File name of table ``stem`` (``"car"`` -> ``"car.parquet"``)."""
+        return f"{stem}.{self.table_format}"
+
+    def names(self, stems: Iterable[str] | None = None) -> list[str]:
+        """File names of those of ``stems`` that were written (every table written when None)."""
+        chosen = self.written if stems is None else [s for s in stems if s in self.written]
+        return [self.name(s) for s in chosen]
 
 
 def write_tables(
@@ -331,6 +385,7 @@ def write_tables(
 
 
 __all__ = [
+    "TableFiles",
     "TableFormat",
     "defuse_formulas",
     "round_significant",

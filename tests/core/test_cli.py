@@ -99,6 +99,61 @@ def test_events_list_shows_aligned_sessions() -> None:
     assert "Thu 2025-01-30" in res.output  # Microsoft after the close moves to the next day
 
 
+DATA_STUDY = """
+[study]
+name = "synthetic"
+tickers = ["AAA", "BBB"]
+market = "MKT"
+calendar = "data"
+
+[[events]]
+id = "launch"
+title = "Product launch"
+date = 2025-01-04
+
+[[events]]
+id = "recall"
+title = "Recall"
+date = 2025-01-27
+time = "10:30"
+tickers = ["AAA"]
+"""
+
+
+def test_events_list_on_the_data_calendar_lists_events_without_day0(tmp_path: Path) -> None:
+    # before: "calendar "data" takes its sessions from the benchmark's prices, ..." and exit 2
+    path = tmp_path / "data.toml"
+    path.write_text(DATA_STUDY, encoding="utf-8")
+    res = runner.invoke(cli.app, ["events", "list", str(path)], env={"COLUMNS": "200"})
+    assert res.exit_code == 0, res.output
+    rows = {
+        cells[0]: cells
+        for line in res.output.splitlines()
+        if (cells := [c.strip() for c in line.strip("│ ").split("│")])
+        and cells[0] in {"launch", "recall"}
+    }
+    # id, kind, announced, day 0, tickers, title
+    assert rows["launch"] == ["launch", "event", "2025-01-04", "-", "all", "Product launch"]
+    assert rows["recall"] == [
+        "recall",
+        "event",
+        "2025-01-27 10:30 America/New_York",
+        "-",
+        "AAA",
+        "Recall",
+    ]
+    assert res.output.rstrip().splitlines()[-1] == (
+        "day 0: aligned to the benchmark's own trading days when the study runs "
+        '(calendar = "data")'
+    )
+
+
+def test_events_list_on_an_exchange_calendar_has_no_data_footnote() -> None:
+    res = runner.invoke(cli.app, ["events", "list", str(EVENTS)], env={"COLUMNS": "160"})
+    assert res.exit_code == 0, res.output
+    assert "day 0: aligned to the benchmark's own trading days" not in res.output
+
+
 def test_events_validate_lists_every_problem_and_exits_2(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     text = EVENTS.read_text().replace('market = "SPY"', 'markt = "SPY"', 1)

@@ -94,11 +94,12 @@ def test_normalize_time_of_day_is_dropped():
         ),
         (
             pd.DataFrame({"date": ["2025-01-24"] * 3, "ticker": "X", "close": ["1", "", "n/a"]}),
-            r"f\.csv: column 'close' holds 'n/a' in data row 3, which is not a number; fix",
+            r"f\.csv: column 'close' holds 'n/a' in data row 3 \(X on 2025-01-24\), which is not a "
+            r"number; fix",
         ),
         (
             pd.DataFrame({"date": ["2025-01-24"], "ticker": "X", "close": ["inf"]}),
-            r"column 'close' holds 'inf' in data row 1, which is not a finite number",
+            r"column 'close' holds 'inf' in data row 1 \(X on 2025-01-24\), which is not a finite",
         ),
         (
             pd.DataFrame({"date": ["2025-01-24"], "ticker": [" "], "close": [1.0]}),

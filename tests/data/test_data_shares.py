@@ -9,6 +9,7 @@ import pytest
 
 from eventstudy.data.base import SharesProvider
 from eventstudy.data.cache import ParquetCache
+from eventstudy.data.frames import FrameSharesProvider
 from eventstudy.data.shares import (
     YAHOO_SOURCE,
     LocalSharesProvider,
@@ -50,6 +51,52 @@ def test_local_file_errors(tmp_path):
     bad.write_text("ticker,as_of,shares\nNVDA,someday,5\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"data row 1 has no valid as_of date \(as_of='someday'\)"):
         LocalSharesProvider(bad).get_shares(["NVDA"])
+
+
+@pytest.mark.parametrize(
+    ("path", "shown"),
+    [(123, "int"), (None, "NoneType"), (["s.csv"], "list"), (12.5, "float")],
+)
+def test_local_provider_needs_a_path(path: object, shown: str) -> None:
+    # before: Path(123) raised a bare TypeError ("expected str, bytes or os.PathLike object")
+    with pytest.raises(
+        InputError,
+        match=rf"^LocalSharesProvider\(path=\.\.\.\) needs the path of a CSV or Parquet "
+        rf"share-count file, got {shown}; pass e\.g\. LocalSharesProvider\('shares\.csv'\)\.$",
+    ) as err:
+        LocalSharesProvider(path)  # type: ignore[arg-type]
+    assert err.value.field == "path" and err.value.value == path
+
+
+def test_local_provider_given_a_dataframe_points_to_run() -> None:
+    frame = pd.DataFrame({"ticker": ["NVDA"], "as_of": ["2024-11-15"], "shares": [24.49e9]})
+    with pytest.raises(
+        InputError,
+        match=r"got DataFrame; pass e\.g\. LocalSharesProvider\('shares\.csv'\); pass a "
+        r"DataFrame of counts to EventStudy\.run\(prices, shares\) directly\.$",
+    ) as err:
+        LocalSharesProvider(frame)  # type: ignore[arg-type]
+    assert err.value.field == "path"
+
+
+def test_local_provider_missing_file_given_as_text(tmp_path):
+    missing = str(tmp_path / "nowhere" / "shares.csv")
+    provider = LocalSharesProvider(missing)  # the file is read (and checked) when used
+    with pytest.raises(
+        DataUnavailableError, match=r"share-count file .*shares\.csv does not exist"
+    ):
+        provider.get_shares(["NVDA"])
+
+
+def test_dataframe_with_a_missing_column_names_it() -> None:
+    frame = pd.DataFrame({"ticker": ["NVDA"], "date": ["2024-11-15"], "shares": [24.49e9]})
+    with pytest.raises(
+        InputError,
+        match=r"^shares DataFrame: no 'as_of' column \(columns are ticker, date, shares\); a "
+        r"share-count file or DataFrame needs ticker, as_of, shares and optionally source\.$",
+    ) as err:
+        FrameSharesProvider(frame).get_shares(["NVDA"])
+    assert err.value.field == "as_of"
 
 
 @pytest.mark.snapshot

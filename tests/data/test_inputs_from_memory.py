@@ -175,6 +175,20 @@ def test_prices_of_the_wrong_type(events: pd.DataFrame) -> None:
         EventStudy.from_frame(events).run(3)
 
 
+@pytest.mark.parametrize("missing", ["ticker", "as_of", "shares"])
+def test_shares_dataframe_without_a_column_is_one_sentence(
+    panel: pd.DataFrame, events: pd.DataFrame, missing: str
+) -> None:
+    shares = shares_frame().drop(columns=missing)
+    left = ", ".join(c for c in ["ticker", "as_of", "shares"] if c != missing)
+    with pytest.raises(
+        InputError,
+        match=rf"^shares DataFrame: no '{missing}' column \(columns are {left}\); a share-count "
+        r"file or DataFrame needs ticker, as_of, shares and optionally source\.$",
+    ):
+        run(EventStudy.from_frame(events), panel, shares)
+
+
 def test_characteristics_follow_their_firm_event_in_any_row_order(panel: pd.DataFrame) -> None:
     # rows of event "m" are interleaved with "n": the firm-events come out grouped by event
     events = pd.DataFrame(

@@ -219,3 +219,19 @@ def test_safe_name_stays_inside(tmp_path: Path, name: str) -> None:
     assert target.parent == tmp_path.resolve()
     assert out not in ("", ".", "..") and "/" not in out and "\\" not in out
     assert len(out) <= 100
+
+
+def test_describe_events_on_the_data_calendar_leaves_day0_open(tmp_path: Path) -> None:
+    # the benchmark's days are known only when a study reads its prices; an exchange of its own
+    # is still a real calendar (Saturday 2025-01-04 -> Monday 2025-01-06 on XBOM)
+    path = tmp_path / "data.toml"
+    path.write_text(
+        '[study]\nname = "synthetic"\ntickers = ["AAA", "BBB"]\nmarket = "MKT"\n'
+        'calendar = "data"\n[study.exchanges]\nBBB = "XBOM"\n'
+        '[[events]]\nid = "launch"\ndate = 2025-01-04\n',
+        encoding="utf-8",
+    )
+    table = describe_events(load_events(path))
+    assert table["id"].tolist() == ["launch"]
+    assert table["day0"].isna().all() and str(table["day0"].dtype) == "datetime64[ns]"
+    assert table["day0_BBB"].tolist() == [pd.Timestamp("2025-01-06")]

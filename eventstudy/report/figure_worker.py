@@ -74,6 +74,21 @@ def draw_figures(
     return drawn
 
 
+def die_with_parent(parent_pid: int) -> None:
+    """Have the kernel kill this forked process as soon as its parent dies (Linux).
+
+    A parent killed with SIGKILL cannot stop its children; without this, a child drawing into
+    the parent's staging folder would go on writing there while the next run clears it.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() != parent_pid:  # the parent died before the request took effect
+        os._exit(1)
+
+
 def can_fork() -> bool:
     """Whether a figure worker may be forked here: Linux and no other thread running."""
     return sys.platform.startswith("linux") and threading.active_count() == 1
@@ -96,10 +111,11 @@ class FigureWorker:
         if not can_fork():
             return self
         parent, child = Pipe()
+        parent_pid = os.getpid()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the child, which leaves through os._exit
             parent.close()
-            _serve(child)
+            _serve(child, parent_pid)
         child.close()
         self.pid, self._conn = pid, parent
         return self
@@ -181,10 +197,11 @@ def _kill(pid: int) -> None:
         pass
 
 
-def _serve(conn: Connection) -> None:  # pragma: no cover - the child's whole life
+def _serve(conn: Connection, parent_pid: int) -> None:  # pragma: no cover - the child's life
     """Import matplotlib, wait for one result, draw it, report back, and exit."""
     code = 0
     try:
+        die_with_parent(parent_pid)
         # Ctrl-C reaches the whole process group: the parent handles it and stops this child
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         from . import analysis_plots, plots  # noqa: F401 - the import is the point
@@ -217,4 +234,11 @@ def _serve(conn: Connection) -> None:  # pragma: no cover - the child's whole li
             os._exit(code)
 
 
-__all__ = ["MAX_FIRM_EVENTS", "FigureWorker", "can_fork", "draw_figures", "figure_payload"]
+__all__ = [
+    "MAX_FIRM_EVENTS",
+    "FigureWorker",
+    "can_fork",
+    "die_with_parent",
+    "draw_figures",
+    "figure_payload",
+]

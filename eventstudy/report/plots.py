@@ -41,6 +41,7 @@ from .content import (  # noqa: E402
     headline_tickers,
     source_line,
 )
+from .figure_worker import die_with_parent  # noqa: E402
 
 if TYPE_CHECKING:  # report reads the result types; result imports report lazily
     from ..result import StudyResult
@@ -785,7 +786,12 @@ def write_plots(
         _FORKED = (result, jobs, directory)
         try:
             context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=min(workers, n), mp_context=context) as pool:
+            with ProcessPoolExecutor(
+                max_workers=min(workers, n),
+                mp_context=context,
+                initializer=die_with_parent,  # never an orphan writing on after a kill -9
+                initargs=(os.getpid(),),
+            ) as pool:
                 # largest first (the small-multiple panels), so the two workers end together
                 order = sorted(range(n), key=lambda i: not jobs[i].key.startswith("car_paths"))
                 for done, _ in enumerate(as_completed([pool.submit(_render, i) for i in order]), 1):

@@ -8,6 +8,8 @@ worker really drew them (its answer), so a silent fallback to in-process drawing
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
 import sys
 import threading
 import time
@@ -183,3 +185,42 @@ def test_warnings_raised_while_drawing_reach_the_parent(deepseek_result, tmp_pat
     with fw.FigureWorker() as worker, pytest.warns(UserWarning, match="from the child"):
         write_report(deepseek_result, tmp_path / "out", plots="key", figures=worker)
     assert (tmp_path / "out" / "report.html").exists()
+
+
+def test_the_child_dies_with_a_killed_parent(tmp_path) -> None:
+    """kill -9 of the run: its figure child must not go on writing into the staging folder."""
+    # the child is made to draw for a minute; the run is killed while it draws
+    code = """
+import os, pickle, signal, sys, time
+from eventstudy.report import figure_worker as fw
+fw.draw_figures = lambda *args: time.sleep(60)
+with fw.FigureWorker() as worker:
+    print(worker.pid, flush=True)
+    worker._conn.send_bytes(pickle.dumps((None, "unused", "key")))
+    time.sleep(1.0)  # the child imports matplotlib and starts drawing
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+    # output to a file, not a pipe: a pipe would make us wait for every process holding it
+    out = tmp_path / "out.txt"
+    with open(out, "w") as handle:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", code],
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+        )
+        assert proc.wait(timeout=60) == -signal.SIGKILL, out.read_text()[-2000:]
+    child = int(out.read_text().split()[0])
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and not dead(child):
+        time.sleep(0.05)
+    assert dead(child)
+
+
+def dead(pid: int) -> bool:
+    """Gone, or a zombie waiting for init to reap it."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+    return state in ("Z", "X")

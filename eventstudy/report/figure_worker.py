@@ -25,6 +25,8 @@ from multiprocessing.connection import Connection, Pipe
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .._process import die_with_parent
+
 if TYPE_CHECKING:
     from types import TracebackType
 
@@ -72,21 +74,6 @@ def draw_figures(
     drawn = write_plots(result, directory, which=which, progress=progress)  # type: ignore[arg-type]
     drawn.update(write_analysis_plots(result, directory))
     return drawn
-
-
-def die_with_parent(parent_pid: int) -> None:
-    """Have the kernel kill this forked process as soon as its parent dies (Linux).
-
-    A parent killed with SIGKILL cannot stop its children; without this, a child drawing into
-    the parent's staging folder would go on writing there while the next run clears it.
-    """
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        pr_set_pdeathsig = 1
-        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
-    if os.getppid() != parent_pid:  # the parent died before the request took effect
-        os._exit(1)
 
 
 def can_fork() -> bool:
@@ -238,7 +225,6 @@ __all__ = [
     "MAX_FIRM_EVENTS",
     "FigureWorker",
     "can_fork",
-    "die_with_parent",
     "draw_figures",
     "figure_payload",
 ]

@@ -31,6 +31,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 from .._io import atomic_write  # noqa: E402
+from .._process import die_with_parent  # noqa: E402
 from .._types import PlotSet, validate_literal  # noqa: E402
 from ..events.load import safe_name  # noqa: E402
 from .content import (  # noqa: E402
@@ -41,7 +42,6 @@ from .content import (  # noqa: E402
     headline_tickers,
     source_line,
 )
-from .figure_worker import die_with_parent  # noqa: E402
 
 if TYPE_CHECKING:  # report reads the result types; result imports report lazily
     from ..result import StudyResult

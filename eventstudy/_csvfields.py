@@ -4,6 +4,8 @@ pandas reports a row with one field too many in two ways: a parser error for a l
 for the first data row, by silently taking the first column as the row index (every column then
 shifts one place, and the dates are reported as bad). Readers pass ``index_col=False`` and turn
 pandas' warning into :class:`RaggedCSV`; :func:`ragged_line` then names the line.
+:func:`exact_floats` gives the ``read_csv`` option that reads every number as the nearest
+double on every supported pandas.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["RaggedCSV", "ragged_line", "ragged_rows_raise", "describe"]
+__all__ = ["RaggedCSV", "describe", "exact_floats", "ragged_line", "ragged_rows_raise"]
 
 _PANDAS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 
@@ -70,3 +72,15 @@ def describe(found: tuple[int, int, int]) -> str:
     """``line 3 has 3 fields but the header has 2`` (the message's common part)."""
     line, fields, header = found
     return f"line {line} has {fields} fields but the header has {header}"
+
+
+def exact_floats() -> dict[str, str]:
+    """``read_csv`` keywords that read each number as the nearest double (as ``float`` does).
+
+    Before pandas 3.1 the default C converter is off by one unit in the last place for many
+    numbers written with 17 digits (``118.41999816894531`` reads as ``...533`` on pandas 2.0);
+    ``float_precision="round_trip"`` reads them exactly. pandas 3.1 reads them exactly by
+    default and deprecates the option, so it is passed only before 3.1.
+    """
+    major, minor = (int(re.match(r"\d+", part)[0]) for part in pd.__version__.split(".")[:2])
+    return {"float_precision": "round_trip"} if (major, minor) < (3, 1) else {}

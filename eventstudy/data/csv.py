@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._csvfields import RaggedCSV, describe, ragged_line, ragged_rows_raise
+from .._csvfields import RaggedCSV, describe, exact_floats, ragged_line, ragged_rows_raise
 from ..errors import DataUnavailableError, InputError
 from .base import (
     PRICE_COLUMNS,
@@ -93,6 +93,7 @@ def read_table(
                     keep_default_na=False,
                     na_values=[""],
                     index_col=False,
+                    **exact_floats(),
                 )
     except (RaggedCSV, pd.errors.ParserError) as exc:
         found = ragged_line(path, str(exc))

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
+import io
 import re
 import warnings
 from collections.abc import Iterator
@@ -29,14 +31,33 @@ class RaggedCSV(Exception):
 
 
 @contextlib.contextmanager
-def ragged_rows_raise() -> Iterator[None]:
-    """Turn pandas' "loss of data with index_col=False" warning into :class:`RaggedCSV`."""
+def ragged_rows_raise(path: str | Path) -> Iterator[None]:
+    """Turn pandas' "loss of data with index_col=False" warning into :class:`RaggedCSV`.
+
+    pandas 2.0 gives no warning when the first data row's extra field is empty (a trailing
+    comma): the file at ``path`` is then searched for a row with too many fields, so such a
+    file is refused on every supported pandas.
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("error", pd.errors.ParserWarning)
         try:
             yield
         except pd.errors.ParserWarning as exc:
             raise RaggedCSV(str(exc)) from None
+    if _trailing_comma_is_silent() and ragged_line(path) is not None:
+        raise RaggedCSV("a data row has more fields than the header")
+
+
+@functools.cache
+def _trailing_comma_is_silent() -> bool:
+    """Whether this pandas drops an empty extra field of the first data row without a warning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.ParserWarning)
+        try:
+            pd.read_csv(io.StringIO("a,b\n1,2,\n"), index_col=False)
+        except pd.errors.ParserWarning:
+            return False
+    return True
 
 
 def ragged_line(path: str | Path, detail: str = "") -> tuple[int, int, int] | None:

@@ -86,7 +86,7 @@ def read_table(
             # Only empty cells are missing: "NA" may be a ticker, "n/a" in a price column is an
             # error to report rather than a silent NaN.
             # index_col=False: a first row with an extra field is an error, not a row index
-            with ragged_rows_raise():
+            with ragged_rows_raise(path):
                 frame = pd.read_csv(
                     path,
                     skipinitialspace=True,

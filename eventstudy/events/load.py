@@ -399,7 +399,7 @@ def _text_column(values: pd.Series, name: str, source: str) -> pd.Series:
 
 def _load_csv(path: Path, source: str) -> EventSet:
     try:
-        with ragged_rows_raise():
+        with ragged_rows_raise(path):
             frame = pd.read_csv(
                 path,
                 dtype=str,

@@ -816,6 +816,7 @@ def describe_events(events: EventSet) -> pd.DataFrame:
     evs = events.events
     main = TradingCalendar(events.calendar)
     own = {t: TradingCalendar(c) for t, c in events.exchanges.items()}
+    day0 = _day0(main, evs)  # first: it names a date outside the calendar
     frame = pd.DataFrame(
         {
             "id": [e.id for e in evs],
@@ -828,7 +829,7 @@ def describe_events(events: EventSet) -> pd.DataFrame:
             "n_tickers": [len(events.tickers_of(e)) for e in evs],
         }
     )
-    frame["day0"] = _day0(main, evs)
+    frame["day0"] = day0
     for ticker, cal in own.items():
         applies = np.array([ticker in events.tickers_of(e) for e in evs], dtype=bool)
         col = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")

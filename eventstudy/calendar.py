@@ -25,7 +25,7 @@ import sys
 import threading
 import warnings
 import zoneinfo
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -580,6 +580,18 @@ class TradingCalendar:
             value=str(value),
         )
 
+    def _first_outside(self, dates: Iterable[Any]) -> str | None:
+        """The first of ``dates`` outside this calendar (``YYYY-MM-DD``), read one by one."""
+        for value in dates:
+            try:
+                ts = pd.Timestamp(value)
+            except (TypeError, ValueError):
+                return None
+            ts = ts.tz_localize(None) if ts.tzinfo is not None else ts
+            if ts < self.first_session or ts > self.last_session:
+                return f"{ts:%Y-%m-%d}"
+        return None
+
     def is_session(self, date: DateLike) -> bool:
         """Whether ``date`` (its calendar date) is a session of this exchange."""
         ns = _as_day(date).value
@@ -688,6 +700,11 @@ class TradingCalendar:
         try:
             idx = pd.DatetimeIndex(pd.to_datetime(dates))
         except (TypeError, ValueError) as exc:
+            # pandas 2 reads them as nanoseconds only: a year beyond 2262 stops it
+            beyond = isinstance(exc, pd.errors.OutOfBoundsDatetime)
+            outside = self._first_outside(dates) if beyond else None
+            if outside is not None:
+                raise self._range_error(outside) from None
             raise InputError(
                 f"dates could not be read as dates ({exc}); give YYYY-MM-DD values.",
                 field="dates",

@@ -391,7 +391,9 @@ def window_sums(
     -----
     The sums are those pandas' grouped sum of the daily rows makes (:func:`window_changes`),
     bit for bit: a compensated (Kahan) sum day by day when the column holds a NaN on some row
-    inside the window, else NumPy's ``add.reduceat`` over each firm-event's days.
+    inside the window, else NumPy's ``add.reduceat`` over each firm-event's days. That is
+    pandas 3.1; older pandas adds with Kahan throughout (and a window holding an infinite day
+    sums to NaN), so on it the two agree to rounding only.
     """
     n, width = grid.shape
     first = int(rel_days[0]) if width else 0

@@ -212,6 +212,9 @@ def test_dates_outside_the_calendar(nyse: TradingCalendar) -> None:
         nyse.offset("2025-01-27", -10_000)
     with pytest.raises(InputError, match=r"^date 1980-01-02 is outside the XNYS calendar"):
         nyse.align_many(["2025-01-27", "1980-01-02"])
+    # beyond the nanosecond range (pandas 2 cannot read it as a date at all)
+    with pytest.raises(InputError, match=r"^date 2263-01-01 is outside the XNYS calendar"):
+        nyse.align_many([dt.date(2025, 1, 27), dt.date(2263, 1, 1)])
 
 
 def test_unknown_time_zone(nyse: TradingCalendar) -> None:

@@ -7,7 +7,7 @@ exactly :data:`PRICE_COLUMNS`, built by :func:`normalize_price_frame`:
 column     dtype                            meaning
 ========== ================================ ================================================
 date       ``datetime64[ns]``, tz-naive     the trading day, normalised to midnight
-ticker     ``str``                          the symbol as requested
+ticker     ``str`` (``object`` on pandas 2) the symbol as requested
 close      ``float64``                      close (split-adjusted, not dividend-adjusted)
 adj_close  ``float64``                      split- and dividend-adjusted close; NaN if none
 volume     ``float64``                      shares traded; NaN if unknown
@@ -714,15 +714,22 @@ class SortedPrices:
             numbers = {name: _take(values, rows) for name, values in numbers.items()}
         if not len(codes):
             return empty_price_frame()
-        # no copies: every column is a fresh array or a pandas object (copy-on-write tracked)
+        # No copies under copy-on-write (pandas 3): every column is a fresh array or a pandas
+        # object it tracks. Without it (pandas 2), all rows' columns are this table's own (a
+        # provider keeps it), and close may be adj_close itself: copy them.
         return pd.DataFrame(
             {
                 "date": dates,
                 "ticker": self.tickers.take(codes),
                 **{name: numbers[name] for name in NUMERIC_COLUMNS},
             },
-            copy=False,
+            copy=rows is None and not _copy_on_write(),
         )
+
+
+def _copy_on_write() -> bool:
+    """Whether pandas copies a shared column on its first change (always from pandas 3)."""
+    return int(pd.__version__.split(".")[0]) >= 3 or pd.get_option("mode.copy_on_write") is True
 
 
 def _take(values: pd.Series, rows: np.ndarray) -> pd.Series:

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._csvfields import RaggedCSV, describe, ragged_line, ragged_rows_raise
+from .._csvfields import RaggedCSV, describe, exact_floats, ragged_line, ragged_rows_raise
 from ..errors import DataUnavailableError, InputError
 from .base import (
     PRICE_COLUMNS,
@@ -86,13 +86,14 @@ def read_table(
             # Only empty cells are missing: "NA" may be a ticker, "n/a" in a price column is an
             # error to report rather than a silent NaN.
             # index_col=False: a first row with an extra field is an error, not a row index
-            with ragged_rows_raise():
+            with ragged_rows_raise(path):
                 frame = pd.read_csv(
                     path,
                     skipinitialspace=True,
                     keep_default_na=False,
                     na_values=[""],
                     index_col=False,
+                    **exact_floats(),
                 )
     except (RaggedCSV, pd.errors.ParserError) as exc:
         found = ragged_line(path, str(exc))

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .._csvfields import exact_floats
 from .._io import atomic_write_bytes
 from ..errors import DataUnavailableError, InputError
 
@@ -131,7 +132,7 @@ def _parse_bytes(data: bytes, source: str) -> pd.DataFrame:
     lines = text.splitlines()
     header_at = _french_header(lines)
     if header_at is None:
-        frame = pd.read_csv(io.StringIO(text))
+        frame = pd.read_csv(io.StringIO(text), **exact_floats())
         frame.columns = [str(c).strip() for c in frame.columns]
         date_col = next((c for c in frame.columns if c.lower() == "date"), None)
         if date_col is None:
@@ -150,7 +151,7 @@ def _parse_bytes(data: bytes, source: str) -> pd.DataFrame:
             if not (first.isdigit() and len(first) == 8):
                 break  # the daily block ends (annual block or copyright line)
             body.append(line)
-        frame = pd.read_csv(io.StringIO("\n".join(body)), index_col=0)
+        frame = pd.read_csv(io.StringIO("\n".join(body)), index_col=0, **exact_floats())
         frame.columns = [str(c).strip() for c in frame.columns]
         frame.index = _dates(frame.index.astype(str).str.strip(), source, "%Y%m%d")
     keep = [c for c in COLUMNS if c in frame.columns]

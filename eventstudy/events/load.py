@@ -399,7 +399,7 @@ def _text_column(values: pd.Series, name: str, source: str) -> pd.Series:
 
 def _load_csv(path: Path, source: str) -> EventSet:
     try:
-        with ragged_rows_raise():
+        with ragged_rows_raise(path):
             frame = pd.read_csv(
                 path,
                 dtype=str,
@@ -819,6 +819,8 @@ def describe_events(events: EventSet) -> pd.DataFrame:
     on_data = events.calendar.strip() == DATA_CALENDAR
     main = None if on_data else TradingCalendar(events.calendar)
     own = {t: TradingCalendar(c) for t, c in events.exchanges.items()}
+    # first: it names a date outside the calendar; the benchmark's days are known only at run time
+    day0 = _day0(main, evs) if main is not None else pd.DatetimeIndex([pd.NaT] * len(evs))
     frame = pd.DataFrame(
         {
             "id": [e.id for e in evs],
@@ -831,10 +833,7 @@ def describe_events(events: EventSet) -> pd.DataFrame:
             "n_tickers": [len(events.tickers_of(e)) for e in evs],
         }
     )
-    if main is None:  # the benchmark's days: aligned when the study runs
-        frame["day0"] = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
-    else:
-        frame["day0"] = _day0(main, evs)
+    frame["day0"] = pd.Series(day0, index=frame.index, dtype="datetime64[ns]")
     for ticker, cal in own.items():
         applies = np.array([ticker in events.tickers_of(e) for e in evs], dtype=bool)
         col = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")

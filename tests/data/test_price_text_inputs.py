@@ -129,6 +129,7 @@ def test_quoted_thousands_in_a_csv_volume_column(tmp_path: Path) -> None:
     [
         ("2025-01-02,A,10,99\n2025-01-03,A,11\n", 2, 4),  # first data row: was "a bad date"
         ("2025-01-02,A,10\n2025-01-03,A,11,99\n", 3, 4),
+        ("2025-01-02,A,10,\n2025-01-03,A,11,\n", 2, 4),  # a trailing comma (pandas 2.0: silent)
     ],
 )
 def test_price_row_with_an_extra_field_names_its_line(tmp_path: Path, rows, line, fields) -> None:

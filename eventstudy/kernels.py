@@ -28,6 +28,7 @@ firm-event) for the estimation-day sums that do not depend on the window, so eac
 
 from __future__ import annotations
 
+import math
 import threading
 import types
 from collections.abc import Callable, Iterator
@@ -302,17 +303,17 @@ def rank_pass1(
         n = 0
         for t in range(width):
             v = resid[i, t]
-            if np.isfinite(v):
+            if math.isfinite(v):
                 est_sums[0, p, g, t] += v
                 est_sums[1, p, g, t] += 1.0
                 n += 1
             if do_port:
                 f = firm_est[i, t]
-                if np.isfinite(f):
+                if math.isfinite(f):
                     est_sums[3, p, g, t] += f
                     est_sums[4, p, g, t] += 1.0
                 x = market_est[i, t]
-                if np.isfinite(x):
+                if math.isfinite(x):
                     est_sums[5, p, g, t] += x
                     est_sums[6, p, g, t] += 1.0
         for w in range(n_w):
@@ -320,15 +321,15 @@ def rank_pass1(
                 continue
             for c in range(win_lo[w], win_hi[w] + 1):
                 a = ar[i, c]
-                if np.isfinite(a):
+                if math.isfinite(a):
                     win_evt[0, w, g, c] += 1.0
                 if do_port:
                     f = firm_evt[i, c]
-                    if np.isfinite(f):
+                    if math.isfinite(f):
                         win_evt[3, w, g, c] += f
                         win_evt[4, w, g, c] += 1.0
                     x = market_evt[i, c]
-                    if np.isfinite(x):
+                    if math.isfinite(x):
                         win_evt[5, w, g, c] += x
                         win_evt[6, w, g, c] += 1.0
         if not do_rank:
@@ -353,7 +354,7 @@ def rank_pass1(
         # every window, so searched once per row
         for c in range(span):
             a = ar[i, c]
-            if np.isfinite(a):
+            if math.isfinite(a):
                 span_left[c], span_right[c] = _count_below(sv, n, a)
         for w in range(n_w):
             if not valid[w, i]:
@@ -362,7 +363,7 @@ def rank_pass1(
             na = 0
             for c in range(lo, hi + 1):
                 a = ar[i, c]
-                if np.isfinite(a):
+                if math.isfinite(a):
                     q = na  # insertion into the short sorted list
                     while q > 0 and sa[q - 1] > a:
                         sa[q] = sa[q - 1]
@@ -385,7 +386,7 @@ def rank_pass1(
             # them from its left one: steps there, summed along the sorted residuals.
             steps[: n + 1] = 0
             for c in range(lo, hi + 1):
-                if np.isfinite(ar[i, c]):
+                if math.isfinite(ar[i, c]):
                     steps[span_left[c]] += 1
                     steps[span_right[c]] += 1
             run = 0
@@ -394,14 +395,14 @@ def rank_pass1(
                 merged[j] = (rk[j] + 0.5 * run) * scale - 0.5
             for t in range(width):
                 v = row[t]
-                present = np.isfinite(v)
+                present = math.isfinite(v)
                 u = merged[inv[t]]
                 corrado[t] += u if present else 0.0
                 sg = np.float64(v > med) - np.float64(v < med)
                 signs[t] += sg if present else 0.0
             for c in range(lo, hi + 1):
                 a = ar[i, c]
-                if not np.isfinite(a):
+                if not math.isfinite(a):
                     continue
                 p_left, p_right = span_left[c], span_right[c]
                 less = 0
@@ -428,7 +429,7 @@ def missing_last(values: np.ndarray, out: np.ndarray) -> None:
     for i in range(m):
         for t in range(width):
             v = values[i, t]
-            out[i, t] = v if np.isfinite(v) else np.inf
+            out[i, t] = v if math.isfinite(v) else np.inf
 
 
 @kernel()
@@ -446,7 +447,7 @@ def row_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         for t in range(width):
             v = values[i, t]
             # branch-free, so the compiler vectorises it
-            ok = np.isfinite(v)
+            ok = math.isfinite(v)
             have += ok
             above += ok & (v > 0.0)
         present[i] = have
@@ -491,12 +492,12 @@ def grank_pass2(
         n = 0
         for t in range(width):
             sar[t] = resid[i, t] / s
-            if np.isfinite(sar[t]):
+            if math.isfinite(sar[t]):
                 n += 1
         w_g = 1.0 / (n + 2.0)
         for w in range(n_w):
             c = cut[w, i]
-            if not np.isfinite(c):
+            if not math.isfinite(c):
                 continue
             below = 0.0
             half = 0.5 * w_g
@@ -706,7 +707,7 @@ def market_fit(
             x = market[pos, mc] if pos >= 0 and mc >= 0 else np.nan
             firm_est[i, t] = y
             market_est[i, t] = x
-            if np.isfinite(y) and np.isfinite(x):
+            if math.isfinite(y) and math.isfinite(x):
                 n += 1
                 sx += x
                 sy += y
@@ -721,7 +722,7 @@ def market_fit(
         for t in range(width):
             y = firm_est[i, t]
             x = market_est[i, t]
-            if np.isfinite(y) and np.isfinite(x):
+            if math.isfinite(y) and math.isfinite(x):
                 xc = x - xbar
                 sxx += xc * xc
                 sxy += xc * y
@@ -736,7 +737,7 @@ def market_fit(
         for t in range(width):
             y = firm_est[i, t]
             x = market_est[i, t]
-            if np.isfinite(y) and np.isfinite(x):
+            if math.isfinite(y) and math.isfinite(x):
                 e = y - (a + b * x)
                 resid[i, t] = e
                 ssr += e * e

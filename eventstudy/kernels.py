@@ -72,14 +72,14 @@ WIN_EVT_KEYS = ("ar_n", "corrado_win", "cz_win", "port_f", "port_fn", "port_m", 
 # a study so small that its loops take less time interpreted than numba takes to start (importing
 # it and loading the cached machine code, about 0.45 s) runs the same function in CPython.
 
-INTERPRET_MAX_WORK = 15_000
+INTERPRET_MAX_WORK = 20_000
 """Largest study, in firm-event estimation days x (windows + 1), that runs the kernels interpreted.
 
 Measured (``docs/performance.md``, "Small studies run the kernels as Python"): interpreted kernel
-time grows by about 9 us per unit of work, and numba's start (importing it, its scipy.linalg
-check and loading the cached machine code) costs about 0.2-0.3 s more than the interpreted run of
-a tiny study, so the two are level near 22,000 units; the bound sits below that. The DeepSeek
-study (76 firm-events, 5 windows, 240 estimation days: about 110,000 units) runs compiled.
+time grows by about 6 us per unit of work, while numba's start (importing it, its scipy.linalg
+check and loading the cached machine code) makes a compiled tiny study about 0.17 s slower than
+an interpreted one, so the two are level near 30,000 units; the bound sits below that. The
+DeepSeek study (76 firm-events, 5 windows, 240 estimation days: about 110,000 units) runs compiled.
 """
 
 _KERNELS: dict[str, Kernel] = {}

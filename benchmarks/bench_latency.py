@@ -78,7 +78,9 @@ class Case:
 
 
 def our_env(pythonpath: Path | None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "NUMBA_CACHE_DIR")}
+    # without PYTHONDONTWRITEBYTECODE (some sandboxes set it): bytecode is cached as anywhere
+    dropped = ("PYTHONPATH", "NUMBA_CACHE_DIR", "PYTHONDONTWRITEBYTECODE")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env["MPLBACKEND"] = "Agg"
     env["COLUMNS"] = "100"
     if pythonpath is not None:

@@ -373,7 +373,7 @@ def run(
     notes = [str(w.message) for w in caught if issubclass(w.category, EventStudyWarning)]
     for note in dict.fromkeys(notes):
         say(err, note, "note:", "yellow")
-    say(out, result.summary())
+    say(out, result.summary(table_format=table_format))
     kind = "Parquet" if table_format == "parquet" else "CSV"
     say(out, f"\nwrote {folder}/ (report.html, report.md, {kind} tables, plots)")
 

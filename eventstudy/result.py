@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._types import TableFormat, validate_literal
 from .events.schema import EventSet
 from .models.base import ReturnFit
 
@@ -191,21 +192,23 @@ class StudyResult(SummaryMixin):
 
         return write_tables(self, Path(directory), "parquet")
 
-    def summary(self, movers: int = 5, tests: int = 4) -> str:
+    def summary(self, movers: int = 5, tests: int = 4, table_format: TableFormat = "csv") -> str:
         """The pooled result first for a sample; else per event: movers, lead tests, claims.
 
         A sample (more than 20 events or 100 firm-events, see
         :mod:`eventstudy.report.pooled`) gets one screenful: the pooled CAAR per window with
         its standard error and 95% interval, the lead tests, the groups and the 10 largest
         movers. Fewer events get a block per event: day 0, the ``movers`` largest day-0
-        abnormal returns, the first ``tests`` tests; then the claims.
+        abnormal returns, the first ``tests`` tests; then the claims. The tables are named in
+        ``table_format`` (``csv`` or ``parquet``), as written beside the summary.
         """
         from .report.pooled import is_sample
 
+        validate_literal(table_format, TableFormat, "table_format")
         if is_sample(self):
             from .report.text import sample_summary
 
-            return sample_summary(self, lead=tests)
+            return sample_summary(self, lead=tests, table_format=table_format)
         lines = [
             f"Event study {self.events.name!r}: model {self.model} vs {self.meta.get('market')}, "
             f"{len(self.fit.sample.pairs)} firm-events"
@@ -242,7 +245,7 @@ class StudyResult(SummaryMixin):
                 for ticker, ar, t, p in top[:movers]
             ]
             if len(firms) > movers:
-                lines.append(f"  ... {len(firms) - movers} more in car.csv")
+                lines.append(f"  ... {len(firms) - movers} more in car.{table_format}")
             rows = sorted(tests_of.get(event_id, []), key=lambda r: r[0])
             if rows:
                 lines.append(

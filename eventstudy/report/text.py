@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from .._types import TableFormat
 from . import pooled as p
 from .content import num, pct
 
@@ -30,7 +31,9 @@ def _label(start: int, end: int) -> str:
     return f"[{start},{end}]"
 
 
-def sample_summary(result: StudyResult, lead: int = LEAD_TESTS) -> str:
+def sample_summary(
+    result: StudyResult, lead: int = LEAD_TESTS, table_format: TableFormat = "csv"
+) -> str:
     """The summary of a sample: pooled CAAR first, a bounded number of lines.
 
     Parameters
@@ -39,6 +42,8 @@ def sample_summary(result: StudyResult, lead: int = LEAD_TESTS) -> str:
         The study result (a sample, see :func:`eventstudy.report.pooled.is_sample`).
     lead
         Tests shown per window.
+    table_format
+        The format the tables were written in (``csv`` or ``parquet``): the files named.
 
     Returns
     -------
@@ -56,8 +61,8 @@ def sample_summary(result: StudyResult, lead: int = LEAD_TESTS) -> str:
         lines += _pooled_lines(result, group, lead)
     groups = p.group_names(result)
     if groups:
-        lines += _group_lines(result, groups)
-    lines += _mover_lines(result)
+        lines += _group_lines(result, groups, table_format)
+    lines += _mover_lines(result, table_format)
     lines += ["", _files_line(result)]
     return "\n".join(lines)
 
@@ -95,7 +100,7 @@ def _pooled_lines(result: StudyResult, group: str, lead: int) -> list[str]:
     return lines
 
 
-def _group_lines(result: StudyResult, groups: list[str]) -> list[str]:
+def _group_lines(result: StudyResult, groups: list[str], table_format: str) -> list[str]:
     shown = groups[: p.SUMMARY_GROUPS]
     table = p.caar_table(result, shown)
     wins = p.windows(result)
@@ -112,16 +117,19 @@ def _group_lines(result: StudyResult, groups: list[str]) -> list[str]:
             + "".join(f"{pct(caar.get(w), 3):>10}" for w in wins)
         )
     if len(groups) > len(shown):
-        lines.append(f"  ... {len(groups) - len(shown)} more groups in tests.csv")
+        lines.append(f"  ... {len(groups) - len(shown)} more groups in tests.{table_format}")
     return lines
 
 
-def _mover_lines(result: StudyResult) -> list[str]:
+def _mover_lines(result: StudyResult, table_format: str) -> list[str]:
     top = p.movers(result)
     if top.empty:
         return []
     start, end = int(top["window_start"].iloc[0]), int(top["window_end"].iloc[0])
-    lines = ["", f"Largest movers by |CAR{_label(start, end)}| (all firm-events in car.csv)"]
+    lines = [
+        "",
+        f"Largest movers by |CAR{_label(start, end)}| (all firm-events in car.{table_format})",
+    ]
     lines.append(f"  {'event':<24}{'ticker':<9}{'day 0':<12}{'CAR':>9}{'t':>8}{'p':>8}")
     for r in top.itertuples():
         lines.append(

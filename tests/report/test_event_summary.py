@@ -4,7 +4,9 @@ tests in their order, read independently here from the ``car`` and ``tests`` fra
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+EVENTS = Path(__file__).resolve().parents[2] / "events" / "deepseek_2025.toml"
 MOVER = re.compile(r"^  (\S+)\s+AR\(0\)\s+(-?[\d.]+)%")
 
 
@@ -43,3 +45,23 @@ def test_each_event_block_lists_movers_and_tests_in_order(deepseek_result) -> No
         assert listed == list(tests["test"].head(4))
         if len(part) > 5:
             assert f"  ... {len(part) - 5} more in car.csv" in lines
+
+
+def test_the_summary_names_the_tables_in_the_format_written(deepseek_result) -> None:
+    csv = deepseek_result.summary(movers=2)
+    parquet = deepseek_result.summary(movers=2, table_format="parquet")
+    assert "more in car.csv" in csv and "car.parquet" not in csv
+    assert "more in car.parquet" in parquet and "car.csv" not in parquet
+    assert csv.replace("car.csv", "car.parquet") == parquet
+
+
+def test_the_cli_summary_follows_format(snapshot_dir, tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from eventstudy.cli import app
+
+    args = ["run", str(EVENTS), "--prices", str(snapshot_dir / "prices.csv"), "--plots", "none"]
+    res = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "o"), "--format", "parquet"])
+    assert res.exit_code == 0, res.output
+    assert "more in car.parquet" in res.output and "car.csv" not in res.output
+    assert (tmp_path / "o" / "car.parquet").exists()

@@ -191,3 +191,9 @@ def test_groups_are_shown_after_the_pool(panel, tmp_path) -> None:
     assert groups.loc[0, "CAAR[0,0] (SE)"].startswith(f"{ev0['caar'].iloc[0] * 100:.3f}%")
     files = write_sample_plots(result, tmp_path)
     assert set(files) == {"caar_pooled", "car_histogram", "caar_groups"}
+
+
+def test_sample_summary_names_the_tables_in_the_format_written(samples) -> None:
+    text = samples[N].summary(table_format="parquet")
+    assert "car.parquet" in text and ".csv" not in text
+    assert samples[N].summary().replace("car.csv", "car.parquet") == text

@@ -375,7 +375,8 @@ def run(
         say(err, note, "note:", "yellow")
     say(out, result.summary(table_format=table_format))
     kind = "Parquet" if table_format == "parquet" else "CSV"
-    say(out, f"\nwrote {folder}/ (report.html, report.md, {kind} tables, plots)")
+    figures = "" if plots == "none" else ", plots"
+    say(out, f"\nwrote {folder}/ (report.html, report.md, {kind} tables{figures})")
 
 
 @app.command("models")

@@ -65,3 +65,4 @@ def test_the_cli_summary_follows_format(snapshot_dir, tmp_path) -> None:
     assert res.exit_code == 0, res.output
     assert "more in car.parquet" in res.output and "car.csv" not in res.output
     assert (tmp_path / "o" / "car.parquet").exists()
+    assert "(report.html, report.md, Parquet tables)" in res.output  # --plots none: no plots

@@ -375,8 +375,8 @@ def run(
         say(err, note, "note:", "yellow")
     say(out, result.summary(table_format=table_format))
     kind = "Parquet" if table_format == "parquet" else "CSV"
-    figures = "" if plots == "none" else ", plots"
-    say(out, f"\nwrote {folder}/ (report.html, report.md, {kind} tables{figures})")
+    drawn = "" if plots == "none" else ", plots"
+    say(out, f"\nwrote {folder}/ (report.html, report.md, {kind} tables{drawn})")
 
 
 @app.command("models")

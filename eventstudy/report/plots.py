@@ -30,7 +30,6 @@ import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from .._io import atomic_write  # noqa: E402
 from .._process import die_with_parent  # noqa: E402
 from .._types import PlotSet, validate_literal  # noqa: E402
 from ..events.load import safe_name  # noqa: E402
@@ -42,6 +41,7 @@ from .content import (  # noqa: E402
     headline_tickers,
     source_line,
 )
+from .png import save_png  # noqa: E402
 
 if TYPE_CHECKING:  # report reads the result types; result imports report lazily
     from ..result import StudyResult
@@ -641,14 +641,6 @@ def plot_benchmark_sensitivity(result: StudyResult, tickers: list[str] | None = 
     return fig
 
 
-def _save(fig: Figure, path: Path) -> Path:
-    atomic_write(
-        path, lambda tmp: fig.savefig(tmp, dpi=120, format="png", metadata={"Software": None})
-    )
-    plt.close(fig)
-    return path
-
-
 def file_stem(event_id: str) -> str:
     """A file-name part for an event id that cannot leave the output folder.
 
@@ -729,7 +721,7 @@ _FORKED: tuple[StudyResult, list[PlotJob], Path] | None = None
 def _render(index: int) -> int:
     result, jobs, directory = _FORKED  # type: ignore[misc]
     job = jobs[index]
-    _save(job.draw(result), directory / job.filename)
+    save_png(job.draw(result), directory / job.filename)
     return index
 
 
@@ -780,7 +772,7 @@ def write_plots(
     report("figures", 0, n)
     if workers <= 1 or n < 2:
         for done, job in enumerate(jobs, 1):
-            _save(job.draw(result), directory / job.filename)
+            save_png(job.draw(result), directory / job.filename)
             report("figures", done, n)
     else:
         _FORKED = (result, jobs, directory)

@@ -23,9 +23,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from .._io import atomic_write  # noqa: E402
 from . import pooled as pl  # noqa: E402
 from .content import source_line  # noqa: E402
+from .png import save_png  # noqa: E402
 from .pooled import is_sample  # noqa: E402
 
 if TYPE_CHECKING:  # report reads the result types; result imports report lazily
@@ -189,14 +189,6 @@ def plot_group_caar(result: StudyResult, groups: list[str] | None = None) -> Fig
     return fig
 
 
-def _save(fig: Figure, path: Path) -> Path:
-    atomic_write(
-        path, lambda tmp: fig.savefig(tmp, dpi=120, format="png", metadata={"Software": None})
-    )
-    plt.close(fig)
-    return path
-
-
 def write_sample_plots(result: StudyResult, directory: Path) -> dict[str, Path]:
     """Save the sample figures as PNG and return them by key.
 
@@ -206,12 +198,12 @@ def write_sample_plots(result: StudyResult, directory: Path) -> dict[str, Path]:
     directory = Path(directory)
     out: dict[str, Path] = {}
     if pl.pooled_group(result) is not None and len(result.aar):
-        out["caar_pooled"] = _save(plot_pooled_caar(result), directory / "caar_pooled.png")
+        out["caar_pooled"] = save_png(plot_pooled_caar(result), directory / "caar_pooled.png")
     if len(result.car):
-        out["car_histogram"] = _save(plot_car_histogram(result), directory / "car_histogram.png")
+        out["car_histogram"] = save_png(plot_car_histogram(result), directory / "car_histogram.png")
     groups = plot_group_caar(result)
     if groups is not None:
-        out["caar_groups"] = _save(groups, directory / "caar_groups.png")
+        out["caar_groups"] = save_png(groups, directory / "caar_groups.png")
     return out
 
 

@@ -75,12 +75,10 @@ class CorradoRank(Statistic):
         total, cnt, length = _day_series(reduced, cell)
         with np.errstate(invalid="ignore", divide="ignore"):
             ubar = np.where(cnt > 0, total / cnt, np.nan)
-        sd = float(np.sqrt(np.nanmean(ubar**2)))
-        if not sd > 0:
+        stat = _window_z(ubar, length)
+        if stat is None:
             return self.invalid("the mean ranks do not vary", n)
-        window = ubar[length:]
-        stat = float(window.sum() / (np.sqrt(len(window)) * sd))
-        est = float(window.mean())
+        est = float(ubar[length:].mean())
         return TestResult(self.name, stat, p_norm(stat), "N(0,1)", self.null, n, self.citation, est)
 
 
@@ -130,11 +128,9 @@ class CorradoZivneySign(Statistic):
         total, cnt, length = _day_series(reduced, cell)
         with np.errstate(invalid="ignore", divide="ignore"):
             gt = np.where(cnt > 0, total / np.sqrt(cnt), np.nan)
-        sd = float(np.sqrt(np.nanmean(gt**2)))
-        if not sd > 0:
+        stat = _window_z(gt, length)
+        if stat is None:
             return self.invalid("the signs do not vary", n)
-        window = gt[length:]
-        stat = float(window.sum() / (np.sqrt(len(window)) * sd))
         est = float(np.mean(cs.car > 0))
         return TestResult(self.name, stat, p_norm(stat), "N(0,1)", self.null, n, self.citation, est)
 
@@ -347,6 +343,20 @@ def _day_series(reduced: Any, cell: Cell) -> tuple[np.ndarray, np.ndarray, int]:
     est_n = reduced[("est_n", wi)][gi]
     total = np.concatenate([reduced[("est", wi)][gi], reduced[("win", wi)][gi]])
     return total, np.concatenate([est_n, reduced[("win_n", wi)][gi]]), len(est_n)
+
+
+def _window_z(daily: np.ndarray, length: int) -> float | None:
+    r"""Corrado's time-series statistic of a daily cross-sectional series :math:`x_t`.
+
+    :math:`Z = \sum_{t \in W} x_t / (\sqrt{T}\,S)` with :math:`S^2` the mean of :math:`x_t^2` over
+    every day with data (estimation and window) and :math:`T` the window's days, which start at
+    ``length``; None when :math:`S` is not positive. Shared by the rank and the sign test.
+    """
+    sd = float(np.sqrt(np.nanmean(daily**2)))
+    if not sd > 0:
+        return None
+    window = daily[length:]
+    return float(window.sum() / (np.sqrt(len(window)) * sd))
 
 
 def _signed_rank_counts(n: int) -> np.ndarray:

@@ -68,18 +68,31 @@ def chunk_sample(panel: Panel, job: Job, part: Part) -> EventSample:
     evt_pos = positions(rel_days)
     fc = part.firm_col[:, None]
     mc = part.mkt_col[:, None]
-    return EventSample(
-        pairs=part.pairs,
-        dates=panel.dates,
-        estimation=(int(job.estimation[0]), int(job.estimation[1])),
-        rel_days=rel_days,
+    return _sample(
+        panel,
+        job,
+        part,
+        rel_days,
         est_pos=est_pos,
         evt_pos=evt_pos,
         firm_est=gather(panel.firm, est_pos, fc),
         firm_evt=gather(panel.firm, evt_pos, fc),
         market_est=gather(panel.market, est_pos, mc),
         market_evt=gather(panel.market, evt_pos, mc),
+    )
+
+
+def _sample(
+    panel: Panel, job: Job, part: Part, rel_days: np.ndarray, **gathered: np.ndarray
+) -> EventSample:
+    """A partition's :class:`EventSample` from its gathered positions and returns."""
+    return EventSample(
+        pairs=part.pairs,
+        dates=panel.dates,
+        estimation=(int(job.estimation[0]), int(job.estimation[1])),
+        rel_days=rel_days,
         regressors=panel.regressors,
+        **gathered,
     )
 
 
@@ -129,18 +142,17 @@ def fit_market_compiled(panel: Panel, job: Job, part: Part) -> ReturnFit:
         market_est,
         resid,
     )
-    sample = EventSample(
-        pairs=part.pairs,
-        dates=panel.dates,
-        estimation=(int(job.estimation[0]), int(job.estimation[1])),
-        rel_days=rel_days,
+    sample = _sample(
+        panel,
+        job,
+        part,
+        rel_days,
         est_pos=est_pos,
         evt_pos=evt_pos,
         firm_est=firm_est,
         firm_evt=firm_evt,
         market_est=market_est,
         market_evt=market_evt,
-        regressors=panel.regressors,
     )
     with np.errstate(invalid="ignore", divide="ignore"):
         xtx_inv = np.empty((len(nobs), 2, 2))

@@ -274,6 +274,8 @@ def render_sample_html(
         The study result (a sample: see :func:`eventstudy.report.pooled.is_sample`).
     plots
         PNG files by key (:func:`eventstudy.report.sample_plots.write_sample_plots`).
+    tables
+        The table files beside the report (as for :func:`render_html`).
 
     Returns
     -------

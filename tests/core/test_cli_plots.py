@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from unittest import mock
 
 import pytest
 from typer.testing import CliRunner
 
 from eventstudy import cli
+from tests.core.test_cli import EVENTS, fake_result
 
 runner = CliRunner()
-EVENTS = Path(__file__).resolve().parents[2] / "events" / "deepseek_2025.toml"
-
-
-def fake_result() -> tuple[mock.Mock, Path]:
-    result = mock.Mock()
-    result.summary.return_value = "summary text"
-    return result, Path("outputs/x")
 
 
 @pytest.mark.parametrize(("given", "expected"), [([], "key"), (["--plots", "all"], "all")])

@@ -295,11 +295,10 @@ def run(
     """Run an event study and write tables, plots and a report."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from ._types import PlotSet, TableFormat, validate_literal
+    from ._types import PlotSet, validate_literal
     from .compile_notice import notify_compilation
 
     validate_literal(plots, PlotSet, "--plots")
-    validate_literal(table_format, TableFormat, "--format")
     if prices is not None and returns is not None:
         raise InputError(
             f"--prices {prices} and --returns {returns} are two sources of the same returns; "

@@ -29,14 +29,6 @@ def test_unknown_plots_value_exits_2_without_running() -> None:
     run.assert_not_called()
 
 
-def test_unknown_format_names_the_option_and_exits_2_without_running() -> None:
-    with mock.patch.object(cli, "run_study") as run:
-        res = runner.invoke(cli.app, ["run", str(EVENTS), "--format", "xml"])
-    assert res.exit_code == 2
-    assert "--format='xml' is not a valid choice; use one of 'csv', 'parquet'" in res.output
-    run.assert_not_called()
-
-
 def test_prices_and_returns_together_are_one_sentence(tmp_path) -> None:
     with mock.patch.object(cli, "run_study") as run:
         res = runner.invoke(
